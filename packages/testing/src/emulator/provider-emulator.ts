@@ -1,0 +1,194 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { listen } from "../http/listen.js";
+import { parseJson, readBody } from "../http/read-body.js";
+import {
+  anthropicError,
+  anthropicMessage,
+  anthropicStreamEvents,
+  parseAnthropicMessages,
+} from "./anthropic-messages.js";
+import { describeFault, FaultBook } from "./faults.js";
+import { openAICompletion, openAIError, openAIStreamEvents, parseOpenAIChat } from "./openai-chat.js";
+import { planReply } from "./reply.js";
+import { ReplyWriter, sleep } from "./reply-writer.js";
+import type { EmulatedRequest, FaultSpec, WireFormat } from "./types.js";
+
+export interface ProviderEmulatorOptions {
+  port?: number;
+  /** Fixed delay before every reply's headers, to stand in for upstream latency. */
+  latencyMs?: number;
+  /** Delay between stream chunks. */
+  chunkDelayMs?: number;
+  /** When set, only these API keys are accepted; others get 401. Default: any non-empty key. */
+  validKeys?: string[];
+  /** Model ids listed by `GET /v1/models`. */
+  models?: string[];
+  /** Keep only the last N request records (default 10,000), so long benchmarks stay flat in memory. */
+  maxRecords?: number;
+}
+
+export interface ProviderEmulator {
+  url: string;
+  port: number;
+  /** OpenAI-style base URL (`{url}/v1`), also the Anthropic SDK's base when it appends `/v1/messages` itself. */
+  baseURL: string;
+  /** Every request seen, oldest first. */
+  readonly requests: readonly EmulatedRequest[];
+  /** Requests made with one API key. */
+  requestsWithKey(apiKey: string): EmulatedRequest[];
+  /** Scripts a fault; faults apply in the order added. */
+  fault(spec: FaultSpec): void;
+  clearFaults(): void;
+  /** Forgets requests and faults. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+function apiKeyOf(req: IncomingMessage, format: WireFormat | "models"): string | undefined {
+  const header = req.headers["x-api-key"];
+  if (format === "anthropic-messages" && typeof header === "string") return header;
+  const auth = req.headers.authorization;
+  if (typeof auth === "string" && auth.startsWith("Bearer ")) return auth.slice(7);
+  return typeof header === "string" ? header : undefined;
+}
+
+function formatOf(method: string | undefined, path: string): WireFormat | "models" | undefined {
+  if (method === "POST" && path.endsWith("/chat/completions")) return "openai-chat";
+  if (method === "POST" && path.endsWith("/messages")) return "anthropic-messages";
+  if (method === "GET" && path.endsWith("/models")) return "models";
+  return undefined;
+}
+
+/**
+ * Starts a provider emulator on loopback: OpenAI chat completions at any `…/chat/completions` path
+ * (`/v1`, `/openai/v1` for Groq, `/inference/v1` for Fireworks), Anthropic Messages at `…/messages`, models at
+ * `…/models`. Replies are derived from the request (see `planReply`), every request is recorded with the key
+ * it used, and faults can be scripted per key or model.
+ */
+export async function startProviderEmulator(
+  options: ProviderEmulatorOptions = {},
+): Promise<ProviderEmulator> {
+  const { latencyMs = 0, chunkDelayMs = 0, maxRecords = 10_000 } = options;
+  const validKeys = options.validKeys ? new Set(options.validKeys) : undefined;
+  const models = options.models ?? ["gpt-4o-mini", "claude-sonnet-4-5", "llama-3.1-8b-instant"];
+  const faults = new FaultBook();
+  let requests: EmulatedRequest[] = [];
+  let seq = 0;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const format = formatOf(req.method, path);
+    if (format === undefined) {
+      res
+        .writeHead(404, { "content-type": "application/json" })
+        .end(JSON.stringify(openAIError(404, `no route ${req.method} ${path}`)));
+      return;
+    }
+    const raw = format === "models" ? Buffer.alloc(0) : await readBody(req);
+    const body = format === "models" ? undefined : parseJson(raw);
+    const model =
+      typeof (body as { model?: unknown })?.model === "string"
+        ? (body as { model: string }).model
+        : undefined;
+    const record: EmulatedRequest = {
+      seq: ++seq,
+      at: Date.now(),
+      path,
+      format,
+      apiKey: apiKeyOf(req, format),
+      model,
+      stream: (body as { stream?: unknown })?.stream === true,
+      headers: { ...req.headers },
+      body,
+      clientClosed: false,
+      completed: false,
+    };
+    requests.push(record);
+    if (requests.length > maxRecords) requests = requests.slice(-maxRecords);
+
+    if (format === "models") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          object: "list",
+          data: models.map((id) => ({ id, object: "model", created: 0, owned_by: "emulator" })),
+        }),
+      );
+      record.status = 200;
+      record.completed = true;
+      return;
+    }
+
+    const fault = faults.take({ apiKey: record.apiKey, model, format });
+    if (fault) record.fault = describeFault(fault);
+    const writer = new ReplyWriter(res, record, fault, chunkDelayMs);
+    const errorBody = format === "openai-chat" ? openAIError : anthropicError;
+    const wait = (fault?.headerDelayMs ?? 0) + latencyMs;
+    if (wait > 0) await sleep(wait);
+    if (writer.gone) return;
+
+    if (!record.apiKey || (validKeys && !validKeys.has(record.apiKey))) {
+      await writer.json(
+        401,
+        errorBody(401, record.apiKey ? "Incorrect API key provided." : "Missing API key."),
+      );
+      return;
+    }
+    if (fault?.status !== undefined && fault.status >= 400) {
+      const headers: Record<string, string> =
+        fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {};
+      await writer.json(
+        fault.status,
+        errorBody(fault.status, fault.errorMessage ?? `emulated ${fault.status}`),
+        headers,
+      );
+      return;
+    }
+    if (body === undefined) {
+      await writer.json(400, errorBody(400, "We could not parse the JSON body of your request."));
+      return;
+    }
+    const input = format === "openai-chat" ? parseOpenAIChat(body) : parseAnthropicMessages(body);
+    if (typeof input === "string") {
+      await writer.json(400, errorBody(400, input));
+      return;
+    }
+    const created = Math.floor(Date.now() / 1000);
+    if (format === "openai-chat") {
+      const id = `chatcmpl-emu-${record.seq}`;
+      const plan = planReply(input, "call_");
+      if (!record.stream) return writer.json(200, openAICompletion(plan, input.model, id, created));
+      const includeUsage =
+        (body as { stream_options?: { include_usage?: boolean } }).stream_options?.include_usage === true;
+      return writer.stream(openAIStreamEvents(plan, input.model, id, created, includeUsage));
+    }
+    const id = `msg_emu_${record.seq}`;
+    const plan = planReply(input, "toolu_");
+    if (!record.stream) return writer.json(200, anthropicMessage(plan, input.model, id));
+    return writer.stream(anthropicStreamEvents(plan, input.model, id));
+  }
+
+  const server = await listen((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify(openAIError(500, `emulator failure: ${String(error)}`)));
+    });
+  }, options.port);
+
+  return {
+    url: server.url,
+    port: server.port,
+    baseURL: `${server.url}/v1`,
+    get requests() {
+      return requests;
+    },
+    requestsWithKey: (apiKey) => requests.filter((request) => request.apiKey === apiKey),
+    fault: (spec) => faults.add(spec),
+    clearFaults: () => faults.clear(),
+    reset() {
+      requests = [];
+      faults.clear();
+    },
+    close: () => server.close(),
+  };
+}

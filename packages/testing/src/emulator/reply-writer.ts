@@ -1,0 +1,59 @@
+import type { ServerResponse } from "node:http";
+import type { EmulatedRequest, FaultSpec } from "./types.js";
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Writes one reply, applying the fault's delays, resets and malformed bodies, and keeps the record current. */
+export class ReplyWriter {
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly record: EmulatedRequest,
+    private readonly fault: FaultSpec | undefined,
+    private readonly chunkDelayMs: number,
+  ) {
+    res.on("close", () => {
+      if (!res.writableFinished) record.clientClosed = true;
+    });
+  }
+
+  get gone(): boolean {
+    return this.res.destroyed || this.record.clientClosed;
+  }
+
+  async json(status: number, body: unknown, headers: Record<string, string> = {}): Promise<void> {
+    const text =
+      this.fault?.malformed && status === 200 ? '{"id": "broken", "choices": [' : JSON.stringify(body);
+    this.record.status = status;
+    this.res.writeHead(status, { "content-type": "application/json", ...headers });
+    this.res.end(text);
+    this.record.completed = true;
+  }
+
+  /** Streams server-sent events; each string is one full event including its trailing blank line. */
+  async stream(events: string[]): Promise<void> {
+    this.record.status = 200;
+    this.res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+    });
+    this.res.flushHeaders();
+    const delay = this.fault?.chunkDelayMs ?? this.chunkDelayMs;
+    for (let i = 0; i < events.length; i++) {
+      if (this.fault?.resetAfterChunks === i) {
+        this.res.socket?.resetAndDestroy();
+        return;
+      }
+      if (i > 0 && delay > 0) await sleep(delay);
+      if (this.gone) return;
+      const event = this.fault?.malformed && i === 1 ? "data: {not json\n\n" : events[i];
+      // Waiting for each write to reach the socket keeps chunk timing honest and lets a scripted reset
+      // land after exactly the chunks that were sent.
+      await new Promise<void>((resolve) => this.res.write(event, () => resolve()));
+    }
+    this.res.end();
+    this.record.completed = true;
+  }
+}
+
+export { sleep };

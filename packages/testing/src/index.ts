@@ -1,0 +1,17 @@
+export {
+  type ProviderEmulator,
+  type ProviderEmulatorOptions,
+  startProviderEmulator,
+} from "./emulator/provider-emulator.js";
+export { planReply } from "./emulator/reply.js";
+export { countTokens } from "./emulator/tokens.js";
+export type { EmulatedRequest, FaultSpec, ReplyPlan, WireFormat } from "./emulator/types.js";
+export { type ListeningServer, listen } from "./http/listen.js";
+export { parseJson, readBody } from "./http/read-body.js";
+export {
+  type CapturedPost,
+  type CaptureFault,
+  type LogCapture,
+  startLogCapture,
+} from "./log-capture/log-capture-server.js";
+export { waitFor } from "./wait-for.js";

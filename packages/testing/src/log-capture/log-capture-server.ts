@@ -1,0 +1,142 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { sleep } from "../emulator/reply-writer.js";
+import { type ListeningServer, listen } from "../http/listen.js";
+import { parseJson, readBody } from "../http/read-body.js";
+
+export interface CapturedPost {
+  at: number;
+  path: string;
+  authorization: string | undefined;
+  /** Logs in this post (one for a single-log post). */
+  logs: Record<string, unknown>[];
+  status: number;
+}
+
+export interface CaptureFault {
+  status?: number;
+  retryAfter?: number;
+  delayMs?: number;
+  times?: number;
+}
+
+export interface LogCapture {
+  url: string;
+  port: number;
+  /** Every log accepted (status 2xx), in arrival order. */
+  readonly logs: readonly Record<string, unknown>[];
+  /** Every post, accepted or failed. */
+  readonly posts: readonly CapturedPost[];
+  /** Makes the next `times` posts (default: all) answer `status` after `delayMs`. */
+  fail(fault: CaptureFault): void;
+  clearFaults(): void;
+  /** Stops listening (connections refused) until `resume()`; the port is kept. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const logRoutes = new Set([
+  "/api/request-logs/create/",
+  "/api/request-logs/",
+  "/api/request-logs/batch/",
+  "/api/traces/ingest/",
+]);
+
+function logsOf(body: unknown): Record<string, unknown>[] | undefined {
+  if (Array.isArray(body)) return body as Record<string, unknown>[];
+  if (typeof body !== "object" || body === null) return undefined;
+  const batch = (body as { logs?: unknown }).logs;
+  if (Array.isArray(batch)) return batch as Record<string, unknown>[];
+  return [body as Record<string, unknown>];
+}
+
+/**
+ * A stand-in for a Respan-compatible logging endpoint that records what it receives: single logs and
+ * `{logs:[…]}` at `/api/request-logs/create/` and `/api/request-logs/`, arrays at `/api/request-logs/batch/`
+ * and `/api/traces/ingest/`. It can be told to fail, to be slow, or to go away and come back.
+ */
+export async function startLogCapture(options: { port?: number; apiKey?: string } = {}): Promise<LogCapture> {
+  let logs: Record<string, unknown>[] = [];
+  let posts: CapturedPost[] = [];
+  let faults: { fault: CaptureFault; remaining: number }[] = [];
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const body = parseJson(await readBody(req));
+    const answer = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(payload));
+      posts.push({
+        at: Date.now(),
+        path,
+        authorization: req.headers.authorization,
+        logs: logsOf(body) ?? [],
+        status,
+      });
+    };
+    if (req.method !== "POST" || !logRoutes.has(path)) return answer(404, { detail: "Not found" });
+    const active = faults.find((entry) => entry.remaining > 0);
+    if (active) {
+      active.remaining--;
+      if (active.fault.delayMs) await sleep(active.fault.delayMs);
+      if (active.fault.status !== undefined) {
+        const headers: Record<string, string> =
+          active.fault.retryAfter !== undefined ? { "retry-after": String(active.fault.retryAfter) } : {};
+        const detail =
+          active.fault.status === 429
+            ? { detail: "Rate limit exceeded", retry_after: active.fault.retryAfter ?? 1 }
+            : { detail: "emulated failure" };
+        return answer(active.fault.status, detail, headers);
+      }
+    }
+    if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+      return answer(401, { detail: "Authentication credentials were not provided." });
+    }
+    const received = logsOf(body);
+    if (received === undefined) return answer(400, { detail: "body must be a JSON object or array" });
+    logs.push(...received);
+    return answer(200, { message: "log created", count: received.length });
+  }
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  };
+  let server: ListeningServer | undefined = await listen(handler, options.port);
+  const port = server.port;
+
+  return {
+    url: server.url,
+    port,
+    get logs() {
+      return logs;
+    },
+    get posts() {
+      return posts;
+    },
+    fail: (fault) => {
+      faults.push({ fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
+    },
+    clearFaults: () => {
+      faults = [];
+    },
+    async pause() {
+      await server?.close();
+      server = undefined;
+    },
+    async resume() {
+      server ??= await listen(handler, port);
+    },
+    reset() {
+      logs = [];
+      posts = [];
+      faults = [];
+    },
+    async close() {
+      await server?.close();
+      server = undefined;
+    },
+  };
+}
