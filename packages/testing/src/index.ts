@@ -12,6 +12,7 @@ export {
   type CapturedPost,
   type CaptureFault,
   type LogCapture,
+  type LogCaptureOptions,
   startLogCapture,
 } from "./log-capture/log-capture-server.js";
 export { waitFor } from "./wait-for.js";

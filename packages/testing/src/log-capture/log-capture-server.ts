@@ -56,7 +56,17 @@ function logsOf(body: unknown): Record<string, unknown>[] | undefined {
  * `{logs:[…]}` at `/api/request-logs/create/` and `/api/request-logs/`, arrays at `/api/request-logs/batch/`
  * and `/api/traces/ingest/`. It can be told to fail, to be slow, or to go away and come back.
  */
-export async function startLogCapture(options: { port?: number; apiKey?: string } = {}): Promise<LogCapture> {
+export interface LogCaptureOptions {
+  port?: number;
+  /** When set, posts without `Authorization: Bearer <apiKey>` get 401. */
+  apiKey?: string;
+  /** False: no `/api/request-logs/batch/` route (404), like an endpoint that only takes single logs. */
+  batchRoute?: boolean;
+  /** A status to refuse a post with when any of its logs matches (e.g. 400 for a log the endpoint rejects). */
+  reject?: (log: Record<string, unknown>) => number | undefined;
+}
+
+export async function startLogCapture(options: LogCaptureOptions = {}): Promise<LogCapture> {
   let logs: Record<string, unknown>[] = [];
   let posts: CapturedPost[] = [];
   let faults: { fault: CaptureFault; remaining: number }[] = [];
@@ -74,7 +84,9 @@ export async function startLogCapture(options: { port?: number; apiKey?: string 
         status,
       });
     };
-    if (req.method !== "POST" || !logRoutes.has(path)) return answer(404, { detail: "Not found" });
+    const routeMissing =
+      !logRoutes.has(path) || (options.batchRoute === false && path === "/api/request-logs/batch/");
+    if (req.method !== "POST" || routeMissing) return answer(404, { detail: "Not found" });
     const active = faults.find((entry) => entry.remaining > 0);
     if (active) {
       active.remaining--;
@@ -94,6 +106,10 @@ export async function startLogCapture(options: { port?: number; apiKey?: string 
     }
     const received = logsOf(body);
     if (received === undefined) return answer(400, { detail: "body must be a JSON object or array" });
+    for (const log of received) {
+      const status = options.reject?.(log);
+      if (status !== undefined) return answer(status, { detail: `log ${String(log.unique_id)} refused` });
+    }
     logs.push(...received);
     return answer(200, { message: "log created", count: received.length });
   }

@@ -1,0 +1,114 @@
+import { KeywayError } from "./keyway-error.js";
+
+/** A request or log body that does not fit the schema; `field` is the path of the first bad field. */
+export class InvalidRequestError extends KeywayError {
+  readonly field: string | undefined;
+  constructor(
+    message: string,
+    options: { field?: string; cause?: unknown; code?: string; statusCode?: number } = {},
+  ) {
+    super(options.code ?? "invalid_request", message, {
+      statusCode: options.statusCode ?? 400,
+      cause: options.cause,
+    });
+    this.name = "InvalidRequestError";
+    this.field = options.field;
+  }
+
+  override toJSON() {
+    return { error: { ...super.toJSON().error, param: this.field ?? null } };
+  }
+}
+
+/** A model id no provider claims. */
+export class UnknownModelError extends KeywayError {
+  readonly model: string;
+  constructor(model: string, knownProviders: readonly string[]) {
+    super(
+      "unknown_model",
+      `Unknown model "${model}". Prefix it with a provider (e.g. "groq/${model}"; known providers: ${knownProviders.join(", ")}), ` +
+        `or register a custom provider with this model: providers: { "my-provider": { baseURL: "…", models: ["${model}"] } }.`,
+      { statusCode: 400 },
+    );
+    this.name = "UnknownModelError";
+    this.model = model;
+  }
+}
+
+/** No API key for a provider in any of the places Keyway looks. */
+export class CredentialsMissingError extends KeywayError {
+  readonly provider: string;
+  constructor(provider: string, lookedIn: readonly string[]) {
+    super(
+      "credentials_missing",
+      `No API key for provider "${provider}". Looked in: ${lookedIn.join("; ")}.`,
+      { statusCode: 401 },
+    );
+    this.name = "CredentialsMissingError";
+    this.provider = provider;
+  }
+}
+
+/** The upstream provider answered with an error (or garbage); `upstreamStatus` is what it said. */
+export class ProviderError extends KeywayError {
+  readonly provider: string;
+  readonly upstreamStatus: number;
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    provider: string,
+    upstreamStatus: number,
+    message: string,
+    options: { retryAfterMs?: number; cause?: unknown; code?: string } = {},
+  ) {
+    const retryable =
+      upstreamStatus === 429 || upstreamStatus === 408 || upstreamStatus >= 500 || upstreamStatus === 0;
+    super(options.code ?? "provider_error", message, {
+      statusCode: upstreamStatus >= 400 && upstreamStatus < 600 ? upstreamStatus : 502,
+      isRetryable: retryable,
+      cause: options.cause,
+    });
+    this.name = "ProviderError";
+    this.provider = provider;
+    this.upstreamStatus = upstreamStatus;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** The upstream did not answer in time. */
+export class UpstreamTimeoutError extends KeywayError {
+  constructor(provider: string, timeoutMs: number) {
+    super("upstream_timeout", `Provider "${provider}" did not answer within ${timeoutMs} ms.`, {
+      statusCode: 504,
+      isRetryable: true,
+    });
+    this.name = "UpstreamTimeoutError";
+  }
+}
+
+/** The caller aborted the request. */
+export class RequestAbortedError extends KeywayError {
+  constructor(cause?: unknown) {
+    super("request_aborted", "The request was aborted by the caller.", { statusCode: 499, cause });
+    this.name = "RequestAbortedError";
+  }
+}
+
+/** A per-request base URL whose host is not on the configured allow-list. */
+export class ForbiddenBaseURLError extends KeywayError {
+  constructor(host: string) {
+    super(
+      "base_url_not_allowed",
+      `api_base host "${host}" is not allowed. Add it to the gateway's allowedBaseURLHosts to let requests aim there.`,
+      { statusCode: 400 },
+    );
+    this.name = "ForbiddenBaseURLError";
+  }
+}
+
+/** Configuration that cannot work, found when it is read. */
+export class ConfigError extends KeywayError {
+  constructor(message: string) {
+    super("invalid_config", message, { statusCode: 500 });
+    this.name = "ConfigError";
+  }
+}

@@ -1,0 +1,19 @@
+import type { RequestLog } from "../log/request-log.js";
+import type { LogSink } from "./log-sink.js";
+
+/** Keeps logs in an array; for tests and in-process consumers. */
+export class MemoryLogSink implements LogSink {
+  readonly logs: RequestLog[] = [];
+
+  log(log: RequestLog): void {
+    this.logs.push(log);
+  }
+
+  async flush(): Promise<void> {}
+
+  async shutdown(): Promise<void> {}
+
+  clear(): void {
+    this.logs.length = 0;
+  }
+}

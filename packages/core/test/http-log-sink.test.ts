@@ -1,0 +1,257 @@
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LogCapture, startLogCapture, waitFor } from "@keyway/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import type { RequestLog } from "../src/log/request-log.js";
+import { HttpLogSink, type HttpLogSinkOptions } from "../src/transport/http-log-sink.js";
+import type { LogDeliveryIssue } from "../src/transport/log-sink.js";
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function capture(options: Parameters<typeof startLogCapture>[0] = {}): Promise<LogCapture> {
+  const server = await startLogCapture(options);
+  cleanups.push(() => server.close());
+  return server;
+}
+
+const spoolDir = () => mkdtempSync(join(tmpdir(), "keyway-spool-test-"));
+
+function sink(endpoint: LogCapture, options: Partial<HttpLogSinkOptions> = {}): HttpLogSink {
+  const created = new HttpLogSink({
+    baseURL: endpoint.url,
+    spoolDir: spoolDir(),
+    backoffBaseMs: 10,
+    backoffMaxMs: 50,
+    ...options,
+  });
+  cleanups.push(() => created.shutdown());
+  return created;
+}
+
+const makeLog = (i: number, extra: Partial<RequestLog> = {}): RequestLog => ({
+  unique_id: `log-${i}`,
+  model: "gpt-4o-mini",
+  prompt_messages: [{ role: "user", content: `message ${i}` }],
+  completion_message: { role: "assistant", content: `reply ${i}` },
+  prompt_tokens: 3,
+  completion_tokens: 2,
+  ...extra,
+});
+
+const ids = (logs: readonly Record<string, unknown>[]) => logs.map((log) => log.unique_id);
+const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `log-${i + from}`);
+
+describe("HttpLogSink", () => {
+  it("batches by size, keeps order within a batch, and flush waits for delivery", async () => {
+    const endpoint = await capture();
+    const logs = sink(endpoint, { maxBatchSize: 100, flushIntervalMs: 10_000 });
+    for (let i = 0; i < 250; i++) logs.log(makeLog(i));
+    await logs.flush();
+    expect(ids(endpoint.logs).sort()).toEqual(range(250).sort());
+    expect(endpoint.posts.every((post) => post.path === "/api/request-logs/batch/")).toBe(true);
+    expect(endpoint.posts.map((post) => post.logs.length).sort((a, b) => b - a)).toEqual([100, 100, 50]);
+    for (const post of endpoint.posts) {
+      const numbers = post.logs.map((log) => Number(String(log.unique_id).slice(4)));
+      expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    }
+    expect(logs.counters).toMatchObject({ accepted: 250, delivered: 250, spooled: 0, rejected: 0 });
+  });
+
+  it("sends a partial batch after the interval without a flush", async () => {
+    const endpoint = await capture();
+    const logs = sink(endpoint, { flushIntervalMs: 20 });
+    logs.log(makeLog(1));
+    await waitFor(() => endpoint.logs.length === 1);
+    expect(endpoint.posts[0]?.authorization).toBeUndefined();
+  });
+
+  it("falls back to one log per POST /api/request-logs/create/ when there is no batch route", async () => {
+    const endpoint = await capture({ batchRoute: false, apiKey: "kw_secret_key" });
+    const logs = sink(endpoint, { apiKey: "kw_secret_key" });
+    for (let i = 0; i < 5; i++) logs.log(makeLog(i));
+    await logs.flush();
+    expect(ids(endpoint.logs).sort()).toEqual(range(5));
+    const accepted = endpoint.posts.filter((post) => post.status === 200);
+    expect(
+      accepted.every((post) => post.path === "/api/request-logs/create/" && post.logs.length === 1),
+    ).toBe(true);
+    expect(accepted[0]?.authorization).toBe("Bearer kw_secret_key");
+  });
+
+  it("retries after 500 and after 429 with Retry-After, delivering each log once", async () => {
+    const endpoint = await capture();
+    endpoint.fail({ status: 500, times: 2 });
+    endpoint.fail({ status: 429, retryAfter: 0.1, times: 1 });
+    const issues: LogDeliveryIssue[] = [];
+    const logs = sink(endpoint, { onError: (issue) => issues.push(issue) });
+    for (let i = 0; i < 10; i++) logs.log(makeLog(i));
+    const started = Date.now();
+    await logs.flush();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    expect(ids(endpoint.logs).sort()).toEqual(range(10));
+    expect(endpoint.posts.map((post) => post.status)).toEqual([500, 500, 429, 200]);
+    expect(issues.filter((issue) => issue.kind === "retrying").map((issue) => issue.status)).toEqual([
+      500, 500, 429,
+    ]);
+    expect(logs.counters.retried).toBe(30);
+  });
+
+  it("keeps every log through an outage: spooled while down, re-sent when the endpoint is back", async () => {
+    const endpoint = await capture();
+    const logs = sink(endpoint, { maxRetries: 2, maxBatchSize: 10 });
+    await endpoint.pause();
+    for (let i = 0; i < 40; i++) logs.log(makeLog(i));
+    await logs.flush();
+    expect(logs.counters.spooled).toBe(40);
+    await endpoint.resume();
+    for (let i = 40; i < 45; i++) logs.log(makeLog(i));
+    await waitFor(() => endpoint.logs.length >= 45);
+    await logs.flush();
+    const received = ids(endpoint.logs);
+    expect(new Set(received).size).toBe(received.length);
+    expect([...received].sort()).toEqual(range(45).sort());
+  });
+
+  it("spools everything when the endpoint is down at shutdown; the next sink delivers it", async () => {
+    const endpoint = await capture();
+    const dir = spoolDir();
+    const first = new HttpLogSink({
+      baseURL: endpoint.url,
+      spoolDir: dir,
+      shutdownTimeoutMs: 200,
+      backoffBaseMs: 20,
+    });
+    await endpoint.pause();
+    for (let i = 0; i < 30; i++) first.log(makeLog(i));
+    await first.shutdown();
+    expect(first.counters).toMatchObject({ accepted: 30, delivered: 0, spooled: 30 });
+    const spooled = readdirSync(dir).flatMap((file) =>
+      readFileSync(join(dir, file), "utf8").trim().split("\n"),
+    );
+    expect(spooled.map((line) => JSON.parse(line).unique_id).sort()).toEqual(range(30).sort());
+    first.log(makeLog(99)); // after shutdown: still kept
+    await waitFor(() => first.counters.spooled === 31);
+
+    await endpoint.resume();
+    const second = sink(endpoint, { spoolDir: dir });
+    await waitFor(() => endpoint.logs.length >= 31);
+    await second.flush();
+    await waitFor(() => readdirSync(dir).length === 0);
+    expect(ids(endpoint.logs).sort()).toEqual([...range(30), "log-99"].sort());
+    expect(second.counters.replayed).toBe(31);
+  });
+
+  it("reports 4xx rejections without retrying, and isolates one bad log in a batch", async () => {
+    const endpoint = await capture({ reject: (log) => (log.unique_id === "log-3" ? 400 : undefined) });
+    const issues: LogDeliveryIssue[] = [];
+    const logs = sink(endpoint, { onError: (issue) => issues.push(issue) });
+    for (let i = 0; i < 8; i++) logs.log(makeLog(i));
+    await logs.flush();
+    expect(ids(endpoint.logs).sort()).toEqual(range(8).filter((id) => id !== "log-3"));
+    expect(issues.filter((issue) => issue.kind === "rejected")).toEqual([
+      expect.objectContaining({ status: 400, logIds: ["log-3"] }),
+    ]);
+    expect(logs.counters).toMatchObject({ delivered: 7, rejected: 1, retried: 0 });
+
+    const locked = await capture({ apiKey: "right" });
+    const refused: LogDeliveryIssue[] = [];
+    const wrongKeySink = new HttpLogSink({
+      baseURL: locked.url,
+      apiKey: "wrong-key-value",
+      spoolDir: spoolDir(),
+      onError: (issue) => refused.push(issue),
+    });
+    wrongKeySink.log(makeLog(1));
+    await wrongKeySink.flush();
+    await wrongKeySink.shutdown();
+    expect(refused.map((issue) => [issue.kind, issue.status])).toEqual([["rejected", 401]]);
+    expect(refused[0]?.message).not.toContain("wrong-key-value");
+  });
+
+  it("stays within its queue bound under 100,000 logs to a stalled endpoint, spooling the rest", async () => {
+    const endpoint = await capture();
+    endpoint.fail({ delayMs: 60_000 });
+    const logs = sink(endpoint, {
+      maxQueueSize: 1_000,
+      maxBatchSize: 100,
+      maxConcurrentSends: 2,
+      shutdownTimeoutMs: 100,
+      requestTimeoutMs: 30_000,
+    });
+    let highest = 0;
+    for (let i = 0; i < 100_000; i++) {
+      logs.log(makeLog(i));
+      if (i % 5_000 === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const { queued, inBatches } = logs.pending;
+        highest = Math.max(highest, queued + inBatches);
+      }
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    highest = Math.max(highest, logs.pending.queued + logs.pending.inBatches);
+    expect(highest).toBeLessThanOrEqual(1_000 + 2 * 100);
+    await logs.shutdown();
+    expect(logs.counters.accepted).toBe(100_000);
+    expect(logs.counters.spooled + logs.counters.delivered).toBe(100_000);
+    expect(logs.counters.dropped).toBe(0);
+  });
+
+  it("redacts keys in every field before they leave the process", async () => {
+    const endpoint = await capture();
+    const logs = sink(endpoint, { secrets: ["my-custom-secret-value"] });
+    logs.log(
+      makeLog(1, {
+        prompt_messages: [
+          {
+            role: "user",
+            content: "my key is sk-proj-abcdefghijklmnopqrstuvwx and gsk_abcdefghijklmnopqrstu",
+          },
+        ],
+        error_message: "401: Incorrect API key provided: sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAA",
+        metadata: { header: "Bearer abc.def.ghi-jkl", api_key: "short", note: "my-custom-secret-value" },
+        customer_params: { customer_identifier: "u1", email: "a@b.c" },
+        full_request: {
+          headers: { authorization: "Bearer xyz123456" },
+          body: "x-api-key: sk-ant-abcdefghijklmnopqrstuv",
+        },
+      }),
+    );
+    await logs.flush();
+    const sent = JSON.stringify(endpoint.logs[0]);
+    for (const secret of [
+      "sk-proj-abc",
+      "gsk_abc",
+      "sk-ant-api03",
+      "abc.def.ghi",
+      "short",
+      "my-custom-secret-value",
+      "xyz123456",
+      "sk-ant-abc",
+    ]) {
+      expect(sent).not.toContain(secret);
+    }
+    expect(sent).toContain("[REDACTED]");
+    expect(endpoint.logs[0]).toMatchObject({ customer_params: { customer_identifier: "u1" } });
+  });
+
+  it("applies the user's redact hook and never throws from log()", async () => {
+    const endpoint = await capture();
+    const logs = sink(endpoint, {
+      redact: (log) =>
+        log.unique_id === "log-2" ? null : { ...log, customer_params: { customer_identifier: "hidden" } },
+    });
+    logs.log(makeLog(1));
+    logs.log(makeLog(2));
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(() => logs.log(makeLog(3, { metadata: circular }))).not.toThrow();
+    await logs.flush();
+    expect(ids(endpoint.logs)).toEqual(["log-1"]);
+    expect(endpoint.logs[0]?.customer_params).toEqual({ customer_identifier: "hidden" });
+    expect(logs.counters.rejected).toBe(1);
+  });
+});
