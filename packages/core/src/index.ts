@@ -1,6 +1,23 @@
 export { DEFAULT_LOG_BASE_URL, readEnv } from "./config/env.js";
 export { currentContext, type KeywayContext, runWithContext } from "./context/context.js";
 export {
+  type CustomerKey,
+  keyServesModel,
+  parseCustomerCredentials,
+} from "./credentials/customer-credentials.js";
+export { fingerprintKey } from "./credentials/fingerprint.js";
+export {
+  type CooldownPolicy,
+  defaultCooldownPolicy,
+  type KeyHealth,
+  KeyPool,
+} from "./credentials/key-pool.js";
+export {
+  type Credential,
+  type CredentialSource,
+  resolveCredential,
+} from "./credentials/resolve-credential.js";
+export {
   ConfigError,
   CredentialsMissingError,
   ForbiddenBaseURLError,
@@ -11,6 +28,17 @@ export {
   UpstreamTimeoutError,
 } from "./errors/errors.js";
 export { KeywayError, type KeywayErrorOptions } from "./errors/keyway-error.js";
+export {
+  type ChatOptions,
+  type ChatRequest,
+  type ChatStream,
+  createGateway,
+  type Gateway,
+} from "./gateway/create-gateway.js";
+export { type GatewayConfig, gatewayDefaults } from "./gateway/gateway-config.js";
+export { errorResponseBody, errorStatus } from "./gateway/http-handler.js";
+export { type KeywayParams, keywayParamNames, readKeywayParams } from "./gateway/keyway-params.js";
+export { toNodeHandler } from "./gateway/node-handler.js";
 export { dropContent } from "./log/disable-log.js";
 export { type NormalizeOptions, normalizeLog } from "./log/normalize-log.js";
 export { type PrepareLogOptions, prepareLog } from "./log/prepare-log.js";
@@ -30,6 +58,8 @@ export {
   splitModelId,
   type TokenUsage,
 } from "./pricing/compute-cost.js";
+export { type ProviderConfig, ProviderRegistry, type ResolvedModel } from "./providers/provider-registry.js";
+export { builtInProviders, type ProviderSpec, type WireFormatId } from "./providers/provider-spec.js";
 export { backoffDelay, parseRetryAfter } from "./transport/backoff.js";
 export { ConsoleLogSink } from "./transport/console-log-sink.js";
 export { type CreateSinkOptions, createSink } from "./transport/create-sink.js";
@@ -37,3 +67,8 @@ export { HttpLogSink, type HttpLogSinkOptions } from "./transport/http-log-sink.
 export type { LogDeliveryIssue, LogSink, SinkCounters } from "./transport/log-sink.js";
 export { MemoryLogSink } from "./transport/memory-log-sink.js";
 export { defaultSpoolDir, Spool } from "./transport/spool.js";
+export { DEFAULT_ANTHROPIC_MAX_TOKENS, toAnthropicRequest } from "./wire/anthropic-request.js";
+export { finishReasonOf, fromAnthropicMessage, usageFromAnthropic } from "./wire/anthropic-response.js";
+export { AnthropicStreamTranslator } from "./wire/anthropic-stream.js";
+export type * from "./wire/openai-types.js";
+export { parseSse, type SseEvent, sseData } from "./wire/sse.js";

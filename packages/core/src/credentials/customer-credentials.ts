@@ -1,0 +1,89 @@
+import { InvalidRequestError } from "../errors/errors.js";
+
+/** One BYOK key a request brought, whichever of Respan's shapes it came in. */
+export interface CustomerKey {
+  provider: string;
+  apiKey: string;
+  weight: number;
+  apiBase?: string;
+  availableModels?: string[];
+  excludeModels?: string[];
+}
+
+type Json = Record<string, unknown>;
+
+function keyOf(credentials: unknown, path: string): { apiKey: string; apiBase?: string } {
+  const c = credentials as Json | undefined;
+  const apiKey = c?.api_key;
+  if (typeof apiKey !== "string" || apiKey === "")
+    throw new InvalidRequestError(`${path}.api_key must be a non-empty string`, { field: `${path}.api_key` });
+  const apiBase = c?.api_base;
+  return typeof apiBase === "string" ? { apiKey, apiBase } : { apiKey };
+}
+
+const stringList = (value: unknown): string[] | undefined =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : undefined;
+
+/**
+ * Reads `customer_credentials` in the three shapes seen in the wild:
+ * 1. `{ groq: { api_key } }`
+ * 2. `{ openai: [{ weight, credentials: { api_key } }, …] }`
+ * 3. `[{ credentials: { openai: { api_key } }, weight, available_models, exclude_models }, …]`
+ */
+export function parseCustomerCredentials(value: unknown, field = "customer_credentials"): CustomerKey[] {
+  if (value === undefined || value === null) return [];
+  const keys: CustomerKey[] = [];
+  if (Array.isArray(value)) {
+    value.forEach((entry, index) => {
+      const e = entry as Json;
+      const credentials = e?.credentials as Json | undefined;
+      if (typeof credentials !== "object" || credentials === null) {
+        throw new InvalidRequestError(
+          `${field}[${index}].credentials must be an object of provider → { api_key }`,
+          { field: `${field}.${index}.credentials` },
+        );
+      }
+      for (const [provider, inner] of Object.entries(credentials)) {
+        const availableModels = stringList(e.available_models);
+        const excludeModels = stringList(e.exclude_models);
+        keys.push({
+          provider,
+          ...keyOf(inner, `${field}.${index}.credentials.${provider}`),
+          weight: typeof e.weight === "number" ? e.weight : 1,
+          ...(availableModels ? { availableModels } : {}),
+          ...(excludeModels ? { excludeModels } : {}),
+        });
+      }
+    });
+    return keys;
+  }
+  if (typeof value !== "object")
+    throw new InvalidRequestError(`${field} must be an object or an array`, { field });
+  for (const [provider, entry] of Object.entries(value as Json)) {
+    if (Array.isArray(entry)) {
+      entry.forEach((item, index) => {
+        const i = item as Json;
+        keys.push({
+          provider,
+          ...keyOf(i?.credentials ?? i, `${field}.${provider}.${index}`),
+          weight: typeof i?.weight === "number" ? i.weight : 1,
+        });
+      });
+    } else {
+      const e = entry as Json;
+      keys.push({
+        provider,
+        ...keyOf(e, `${field}.${provider}`),
+        weight: typeof e?.weight === "number" ? e.weight : 1,
+      });
+    }
+  }
+  return keys;
+}
+
+/** Whether a customer key may serve `model` (checked against the full and the upstream model id). */
+export function keyServesModel(key: CustomerKey, models: readonly string[]): boolean {
+  if (key.excludeModels?.some((m) => models.includes(m))) return false;
+  if (key.availableModels && !key.availableModels.some((m) => models.includes(m))) return false;
+  return true;
+}

@@ -1,0 +1,127 @@
+import { randomUUID } from "node:crypto";
+import type { KeywayContext } from "../context/context.js";
+import { KeywayError } from "../errors/keyway-error.js";
+import { dropContent } from "../log/disable-log.js";
+import type { ChatMessage, RequestLog } from "../log/request-log.js";
+import { computeCost, type ModelPrices } from "../pricing/compute-cost.js";
+import type { OpenAIChatRequest, OpenAIMessage, OpenAIUsage } from "../wire/openai-types.js";
+import type { KeywayParams } from "./keyway-params.js";
+
+export interface CallRecord {
+  request: OpenAIChatRequest;
+  params: KeywayParams;
+  context: KeywayContext | undefined;
+  logSource: string;
+  startedAt: number;
+  startedAtMs: number;
+  endedAt: number;
+  firstOutputAt: number | undefined;
+  /** The model (as requested) and provider that answered, or were tried last. */
+  model: string;
+  provider: string | undefined;
+  keyId: string | undefined;
+  credentialSource: string | undefined;
+  attempts: number;
+  fallbackFrom: string[];
+  completion: OpenAIMessage | undefined;
+  usage: OpenAIUsage | undefined;
+  finishReason: string | null | undefined;
+  error: unknown;
+  prices: Record<string, ModelPrices> | undefined;
+}
+
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
+/** The one log of a finished gateway call, success or error, streamed or not. */
+export function buildGatewayLog(call: CallRecord): RequestLog {
+  const { request, params, context, usage } = call;
+  const error = call.error;
+  const statusCode = error === undefined ? 200 : KeywayError.isInstance(error) ? error.statusCode : 500;
+  const customer = { ...context?.customer_params, ...params.customer_params };
+  if (params.customer_identifier) customer.customer_identifier = params.customer_identifier;
+  const metadata = { ...context?.metadata, ...params.metadata };
+  const cost = usage
+    ? computeCost(
+        call.model,
+        {
+          promptTokens: usage.prompt_tokens,
+          completionTokens: usage.completion_tokens,
+          cacheReadTokens: usage.prompt_tokens_details?.cached_tokens,
+          cacheWriteTokens: usage.cache_creation_input_tokens,
+        },
+        { provider: call.provider, ...(call.prices ? { customPrices: call.prices } : {}) },
+      )
+    : undefined;
+  const latencyMs = call.endedAt - call.startedAt;
+  const log: RequestLog = {
+    unique_id: randomUUID(),
+    log_type: "chat",
+    log_source: call.logSource,
+    log_method: "inference",
+    model: call.model,
+    ...(call.provider ? { provider_id: call.provider } : {}),
+    prompt_messages: request.messages as ChatMessage[],
+    ...(call.completion ? { completion_message: call.completion as ChatMessage } : {}),
+    stream: request.stream === true,
+    status_code: statusCode,
+    status: error === undefined ? "success" : "error",
+    latency: seconds(latencyMs),
+    start_time: new Date(call.startedAtMs).toISOString(),
+    timestamp: new Date(call.startedAtMs + latencyMs).toISOString(),
+    attempts: call.attempts,
+  };
+  if (error !== undefined) log.error_message = error instanceof Error ? error.message : String(error);
+  if (call.firstOutputAt !== undefined)
+    log.time_to_first_token = seconds(call.firstOutputAt - call.startedAt);
+  if (usage) {
+    log.prompt_tokens = usage.prompt_tokens;
+    log.completion_tokens = usage.completion_tokens;
+    log.total_tokens = usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens;
+    const cacheRead = usage.prompt_tokens_details?.cached_tokens;
+    if (cacheRead) log.prompt_cache_hit_tokens = cacheRead;
+    if (usage.cache_creation_input_tokens)
+      log.prompt_cache_creation_tokens = usage.cache_creation_input_tokens;
+    const reasoning = usage.completion_tokens_details?.reasoning_tokens;
+    if (reasoning) log.reasoning_tokens = reasoning;
+    if (
+      usage.completion_tokens > 0 &&
+      call.firstOutputAt !== undefined &&
+      call.endedAt > call.firstOutputAt
+    ) {
+      log.tokens_per_second =
+        Math.round((usage.completion_tokens / ((call.endedAt - call.firstOutputAt) / 1000)) * 10) / 10;
+    }
+  }
+  if (cost) {
+    log.cost = cost.cost;
+    log.prompt_unit_price = cost.promptUnitPrice;
+    log.completion_unit_price = cost.completionUnitPrice;
+  }
+  if (call.finishReason) log.finish_reason = call.finishReason;
+  if (call.keyId) log.key_fingerprint = call.keyId;
+  if (call.credentialSource) log.credential_source = call.credentialSource;
+  if (call.fallbackFrom.length > 0) log.fallback_from = call.fallbackFrom;
+  if (Object.keys(customer).length > 0) log.customer_params = customer;
+  if (Object.keys(metadata).length > 0) log.metadata = metadata;
+  const thread = params.thread_identifier ?? context?.thread_identifier;
+  if (thread) log.thread_identifier = thread;
+  const custom = params.custom_identifier ?? context?.custom_identifier;
+  if (custom) log.custom_identifier = custom;
+  if (params.group_identifier) log.group_identifier = params.group_identifier;
+  if (params.environment) log.environment = params.environment;
+  const trace = params.trace_unique_id ?? context?.trace_unique_id;
+  if (trace) {
+    log.trace_unique_id = trace;
+    log.span_unique_id = log.unique_id;
+    const parent = params.span_parent_id ?? context?.span_parent_id;
+    if (parent) log.span_parent_id = parent;
+    log.span_name = params.span_name ?? "chat";
+  }
+  for (const field of ["tools", "tool_choice", "response_format", "temperature", "top_p", "stop"] as const) {
+    const value: unknown = request[field];
+    if (value !== undefined && value !== null) (log as Record<string, unknown>)[field] = value;
+  }
+  const maxTokens = request.max_completion_tokens ?? request.max_tokens;
+  if (typeof maxTokens === "number") log.max_tokens = maxTokens;
+  return (params.disable_log ?? context?.disable_log) ? dropContent(log) : log;
+}

@@ -1,0 +1,43 @@
+import type { CooldownPolicy } from "../credentials/key-pool.js";
+import type { RequestLog } from "../log/request-log.js";
+import type { ModelPrices } from "../pricing/compute-cost.js";
+import type { ProviderConfig } from "../providers/provider-registry.js";
+import type { LogSink } from "../transport/log-sink.js";
+
+export interface GatewayConfig {
+  /** Per provider: keys or key pools, base URL overrides; unknown ids with a baseURL are custom providers. */
+  providers?: Record<string, ProviderConfig>;
+  /** Where logs go; default `createSink()` from env (created on the first log). */
+  sink?: LogSink;
+  /** Also called with every log (after the sink). */
+  onLog?: (log: RequestLog) => void;
+  /** Retries per model on 429/5xx/network errors/timeouts (default 2), before fallbacks; base delay in ms. */
+  retry?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
+  /** Time allowed for an upstream's headers, per attempt (default 60 s). */
+  timeoutMs?: number;
+  cooldown?: Partial<CooldownPolicy>;
+  /** Hosts a per-request `api_base` may aim at; any other is refused (no SSRF through the gateway). */
+  allowedBaseURLHosts?: string[];
+  /** Custom prices per model id (USD per 1M tokens), winning over the bundled table. */
+  prices?: Record<string, ModelPrices>;
+  /** `log_source` of the gateway's logs (default `gateway`). */
+  logSource?: string;
+  /** Largest request body `gateway.fetch` accepts (default 20 MiB). */
+  maxBodyBytes?: number;
+  /** Env for provider keys (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  fetch?: typeof globalThis.fetch;
+  /** Monotonic clock in ms, for durations. */
+  now?: () => number;
+  random?: () => number;
+}
+
+export const gatewayDefaults = {
+  retries: 2,
+  baseDelayMs: 200,
+  maxDelayMs: 5_000,
+  maxRetryAfterMs: 10_000,
+  timeoutMs: 60_000,
+  maxBodyBytes: 20 * 1024 * 1024,
+  logSource: "gateway",
+} as const;

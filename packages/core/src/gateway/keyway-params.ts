@@ -1,0 +1,127 @@
+import { InvalidRequestError } from "../errors/errors.js";
+import type { CustomerParams } from "../log/request-log.js";
+
+/** Respan's gateway extensions to the OpenAI chat body, as Keyway reads them. */
+export interface KeywayParams {
+  customer_identifier?: string;
+  customer_params?: CustomerParams;
+  metadata?: Record<string, unknown>;
+  thread_identifier?: string;
+  custom_identifier?: string;
+  group_identifier?: string;
+  environment?: string;
+  customer_credentials?: unknown;
+  credential_override?: Record<string, { api_key?: string; api_base?: string }>;
+  fallback_models?: string[];
+  disable_fallback?: boolean;
+  retry_params?: { retry_enabled?: boolean; num_retries?: number; retry_after?: number };
+  disable_log?: boolean;
+  trace_unique_id?: string;
+  span_parent_id?: string;
+  span_name?: string;
+}
+
+/** Every body field that is Keyway's (or Respan's) and never goes upstream. */
+export const keywayParamNames = [
+  "customer_identifier",
+  "customer_params",
+  "customer_email",
+  "customer_name",
+  "metadata",
+  "thread_identifier",
+  "custom_identifier",
+  "group_identifier",
+  "environment",
+  "customer_credentials",
+  "credential_override",
+  "fallback_models",
+  "disable_fallback",
+  "retry_params",
+  "disable_log",
+  "trace_unique_id",
+  "span_parent_id",
+  "span_name",
+  "respan_params",
+  "keywordsai_params",
+  "keyway_params",
+  "request_breakdown",
+  "models",
+  "exclude_models",
+  "exclude_providers",
+  "load_balance_group",
+  "load_balance_models",
+  "cache_enabled",
+  "cache_ttl",
+  "cache_options",
+  "log_type",
+  "prompt",
+] as const;
+
+type Json = Record<string, unknown>;
+
+function decodeHeader(header: string): Json {
+  try {
+    const parsed = JSON.parse(Buffer.from(header, "base64").toString("utf8")) as unknown;
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Json;
+  } catch {}
+  throw new InvalidRequestError("X-Data-Respan-Params must be base64-encoded JSON object", {
+    field: "X-Data-Respan-Params",
+  });
+}
+
+function check(params: Json): KeywayParams {
+  const expect = (name: string, ok: (value: unknown) => boolean, what: string) => {
+    if (params[name] !== undefined && params[name] !== null && !ok(params[name])) {
+      throw new InvalidRequestError(`${name} must be ${what}`, { field: name });
+    }
+  };
+  const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
+  for (const name of [
+    "customer_identifier",
+    "thread_identifier",
+    "custom_identifier",
+    "group_identifier",
+    "environment",
+    "trace_unique_id",
+    "span_parent_id",
+    "span_name",
+  ]) {
+    expect(name, (value) => typeof value === "string", "a string");
+  }
+  for (const name of ["customer_params", "metadata", "credential_override", "retry_params"])
+    expect(name, isObject, "an object");
+  expect(
+    "fallback_models",
+    (value) => Array.isArray(value) && value.every((model) => typeof model === "string"),
+    "an array of model ids",
+  );
+  for (const name of ["disable_log", "disable_fallback"])
+    expect(name, (value) => typeof value === "boolean", "a boolean");
+  expect("customer_credentials", (value) => typeof value === "object", "an object or an array");
+  const out: Json = {};
+  for (const [key, value] of Object.entries(params))
+    if (value !== undefined && value !== null) out[key] = value;
+  if (typeof params.customer_email === "string" || typeof params.customer_name === "string") {
+    out.customer_params = {
+      ...(params.customer_email ? { email: params.customer_email } : {}),
+      ...(params.customer_name ? { name: params.customer_name } : {}),
+      ...(out.customer_params as Json | undefined),
+    };
+  }
+  return out as KeywayParams;
+}
+
+/**
+ * Keyway parameters of one request, from the body's top level, `respan_params` (or the legacy
+ * `keywordsai_params`), and the base64 `X-Data-Respan-Params` header; precedence body > respan_params > header.
+ */
+export function readKeywayParams(body: Json, header?: string | null): KeywayParams {
+  const fromHeader = header ? decodeHeader(header) : {};
+  const nested = (body.respan_params ?? body.keywordsai_params ?? body.keyway_params) as unknown;
+  if (nested !== undefined && (typeof nested !== "object" || nested === null || Array.isArray(nested))) {
+    throw new InvalidRequestError("respan_params must be an object", { field: "respan_params" });
+  }
+  const topLevel: Json = {};
+  for (const name of keywayParamNames) if (body[name] !== undefined) topLevel[name] = body[name];
+  return check({ ...fromHeader, ...(nested as Json | undefined), ...topLevel });
+}

@@ -1,0 +1,84 @@
+import { ConfigError, UnknownModelError } from "../errors/errors.js";
+import { builtInProviders, modelFamilies, type ProviderSpec } from "./provider-spec.js";
+
+/** A provider's settings in `KeywayConfig.providers`. */
+export interface ProviderConfig {
+  /** One key; shorthand for `keys: [{ apiKey }]`. */
+  apiKey?: string;
+  /** A key pool: weighted choice among healthy keys. */
+  keys?: { apiKey: string; weight?: number }[];
+  /** Overrides the built-in base URL (or sets a custom provider's). */
+  baseURL?: string;
+  /** For a custom provider: the model ids it serves without a prefix. */
+  models?: string[];
+  headers?: Record<string, string>;
+  /** For a custom provider: its wire format (default `openai-chat`). */
+  format?: ProviderSpec["format"];
+}
+
+export interface ResolvedModel {
+  provider: ProviderSpec;
+  /** The model id the provider expects (the prefix removed). */
+  upstreamModel: string;
+}
+
+/** Providers known to one gateway: the built-in ones with config applied, plus custom ones. */
+export class ProviderRegistry {
+  readonly #providers = new Map<string, ProviderSpec>();
+
+  constructor(config: Record<string, ProviderConfig> = {}) {
+    for (const spec of builtInProviders) this.#providers.set(spec.id, spec);
+    for (const [id, settings] of Object.entries(config)) {
+      const builtIn = this.#providers.get(id);
+      if (!builtIn && !settings.baseURL) {
+        throw new ConfigError(
+          `Provider "${id}" is not built in; a custom provider needs a baseURL (and the models it serves).`,
+        );
+      }
+      this.#providers.set(id, {
+        ...(builtIn ?? { id, format: settings.format ?? "openai-chat", custom: true, keyOptional: true }),
+        id,
+        baseURL: (settings.baseURL ?? builtIn?.baseURL ?? "").replace(/\/+$/, ""),
+        ...(settings.headers ? { headers: settings.headers } : {}),
+        ...(settings.models ? { models: settings.models } : {}),
+      } as ProviderSpec);
+    }
+  }
+
+  get(id: string): ProviderSpec | undefined {
+    return this.#providers.get(id);
+  }
+
+  ids(): string[] {
+    return [...this.#providers.keys()];
+  }
+
+  all(): ProviderSpec[] {
+    return [...this.#providers.values()];
+  }
+
+  /**
+   * Which provider serves `model`: an explicit hint wins; then a `provider/` prefix; then exact custom model ids;
+   * then families (`claude-*`, `gpt-*`/`o1*`/`o3*`/`o4*`, `accounts/fireworks/…`).
+   */
+  resolve(model: string, hint?: string): ResolvedModel {
+    if (hint) {
+      const provider = this.#providers.get(hint);
+      if (!provider) throw new UnknownModelError(`${hint}/${model}`, this.ids());
+      return { provider, upstreamModel: model.startsWith(`${hint}/`) ? model.slice(hint.length + 1) : model };
+    }
+    const slash = model.indexOf("/");
+    if (slash > 0) {
+      const provider = this.#providers.get(model.slice(0, slash));
+      if (provider) return { provider, upstreamModel: model.slice(slash + 1) };
+    }
+    for (const provider of this.#providers.values()) {
+      if (provider.models?.includes(model)) return { provider, upstreamModel: model };
+    }
+    for (const family of modelFamilies) {
+      const provider = this.#providers.get(family.provider);
+      if (provider && family.pattern.test(model)) return { provider, upstreamModel: model };
+    }
+    throw new UnknownModelError(model, this.ids());
+  }
+}

@@ -1,0 +1,55 @@
+export type WireFormatId = "openai-chat" | "anthropic-messages";
+
+/** How Keyway reaches one provider. */
+export interface ProviderSpec {
+  /** Respan's provider id (the keys of `customer_credentials`). */
+  id: string;
+  /** Base URL the wire path is appended to (`/chat/completions` or `/messages`). */
+  baseURL: string;
+  format: WireFormatId;
+  /** Env var holding the provider's key, if any. */
+  envVar?: string;
+  /** Extra headers on every upstream request. */
+  headers?: Record<string, string>;
+  /** Model ids routed here without a `provider/` prefix (custom providers). */
+  models?: readonly string[];
+  /** True for providers from config rather than the built-in registry. */
+  custom?: boolean;
+  /** Custom OpenAI-compatible servers may need no key at all. */
+  keyOptional?: boolean;
+}
+
+const openai = (id: string, baseURL: string, envVar: string): ProviderSpec => ({
+  id,
+  baseURL,
+  format: "openai-chat",
+  envVar,
+});
+
+/** The built-in providers: Respan's ids and public base URLs. */
+export const builtInProviders: readonly ProviderSpec[] = Object.freeze([
+  openai("openai", "https://api.openai.com/v1", "OPENAI_API_KEY"),
+  {
+    id: "anthropic",
+    baseURL: "https://api.anthropic.com/v1",
+    format: "anthropic-messages",
+    envVar: "ANTHROPIC_API_KEY",
+  },
+  openai("groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY"),
+  openai("fireworks", "https://api.fireworks.ai/inference/v1", "FIREWORKS_API_KEY"),
+  openai("togetherai", "https://api.together.xyz/v1", "TOGETHER_API_KEY"),
+  openai("mistral", "https://api.mistral.ai/v1", "MISTRAL_API_KEY"),
+  openai("deepseek", "https://api.deepseek.com", "DEEPSEEK_API_KEY"),
+  openai("xai", "https://api.x.ai/v1", "XAI_API_KEY"),
+  openai("cerebras", "https://api.cerebras.ai/v1", "CEREBRAS_API_KEY"),
+  openai("perplexity", "https://api.perplexity.ai", "PERPLEXITY_API_KEY"),
+  openai("openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
+  openai("moonshot", "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY"),
+]);
+
+/** Bare model ids that belong to a provider by their family name. */
+export const modelFamilies: readonly { pattern: RegExp; provider: string }[] = [
+  { pattern: /^claude-/, provider: "anthropic" },
+  { pattern: /^(?:gpt-|o1|o3|o4|chatgpt-)/, provider: "openai" },
+  { pattern: /^accounts\/fireworks\//, provider: "fireworks" },
+];
