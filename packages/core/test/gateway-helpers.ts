@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type ProviderEmulator, startProviderEmulator } from "@keyway/testing";
+import { type ProviderEmulator, type ProviderEmulatorOptions, startProviderEmulator } from "@keyway/testing";
 import OpenAI from "openai";
 import { createGateway, type Gateway } from "../src/gateway/create-gateway.js";
 import type { GatewayConfig } from "../src/gateway/gateway-config.js";
@@ -17,8 +17,11 @@ export interface GatewayFixture {
 }
 
 /** A gateway whose providers all point at one emulator: groq (key pool), openai, anthropic, fireworks. */
-export async function gatewayFixture(overrides: Partial<GatewayConfig> = {}): Promise<GatewayFixture> {
-  const emulator = await startProviderEmulator();
+export async function gatewayFixture(
+  overrides: Partial<GatewayConfig> | ((emulator: ProviderEmulator) => Partial<GatewayConfig>) = {},
+  emulatorOptions: ProviderEmulatorOptions = {},
+): Promise<GatewayFixture> {
+  const emulator = await startProviderEmulator(emulatorOptions);
   const sink = new MemoryLogSink();
   const gateway = createGateway({
     providers: {
@@ -30,7 +33,7 @@ export async function gatewayFixture(overrides: Partial<GatewayConfig> = {}): Pr
     sink,
     env: {},
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
-    ...overrides,
+    ...(typeof overrides === "function" ? overrides(emulator) : overrides),
   });
   const client = new OpenAI({
     apiKey: "unused-by-gateway",

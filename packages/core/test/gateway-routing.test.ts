@@ -75,7 +75,9 @@ describe("gateway through the official openai SDK, in process (fetch: gateway.fe
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe("Echo: one two three");
     expect(chunks.some((chunk) => chunk.usage)).toBe(false);
-    expect((fx.emulator.requests[0]?.body as { stream_options?: unknown }).stream_options).toEqual({
+    expect(
+      (fx.emulator.requests[0]?.body as { stream_options?: unknown } | undefined)?.stream_options,
+    ).toEqual({
       include_usage: true,
     });
     const log = fx.sink.logs[0];
@@ -231,7 +233,8 @@ describe("gateway through the official openai SDK, in process (fetch: gateway.fe
     });
     expect(completion.choices[0]?.message.content).toBe("Echo: what is this (saw 1 image)");
     expect(
-      (fx.emulator.requests[0]?.body as { messages: { content: unknown[] }[] }).messages[0]?.content[1],
+      (fx.emulator.requests[0]?.body as { messages: { content: unknown[] }[] } | undefined)?.messages[0]
+        ?.content[1],
     ).toEqual({
       type: "image",
       source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" },

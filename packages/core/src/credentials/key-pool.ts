@@ -34,6 +34,7 @@ export interface KeyHealth {
 interface PoolKey {
   apiKey: string;
   health: KeyHealth;
+  consecutiveServerErrors: number;
 }
 
 export interface PickedKey {
@@ -56,6 +57,7 @@ export class KeyPool {
   ) {
     this.#keys = keys.map(({ apiKey, weight = 1 }) => ({
       apiKey,
+      consecutiveServerErrors: 0,
       health: {
         provider,
         keyId: fingerprintKey(apiKey),
@@ -100,6 +102,8 @@ export class KeyPool {
     const health = key.health;
     health.requests++;
     health.lastStatus = status;
+    const serverError = status >= 500 || status === 0;
+    key.consecutiveServerErrors = serverError ? key.consecutiveServerErrors + 1 : 0;
     if (status >= 200 && status < 400) {
       health.consecutiveFailures = 0;
       health.cooldownUntil = undefined;
@@ -110,10 +114,7 @@ export class KeyPool {
     const at = this.now();
     if (status === 429) health.cooldownUntil = at + (retryAfterMs ?? this.policy.rateLimitMs);
     else if (status === 401 || status === 403) health.cooldownUntil = at + this.policy.authMs;
-    else if (
-      (status >= 500 || status === 0) &&
-      health.consecutiveFailures >= this.policy.serverErrorThreshold
-    ) {
+    else if (serverError && key.consecutiveServerErrors >= this.policy.serverErrorThreshold) {
       health.cooldownUntil = at + this.policy.serverErrorMs;
     }
   }

@@ -24,11 +24,11 @@ export class CompletionAccumulator {
       const delta = choice.delta ?? {};
       if (typeof delta.content === "string") this.#content += delta.content;
       for (const call of delta.tool_calls ?? []) {
-        const existing = (this.#toolCalls[call.index] ??= {
-          id: "",
-          type: "function",
-          function: { name: "", arguments: "" },
-        });
+        let existing = this.#toolCalls[call.index];
+        if (!existing) {
+          existing = { id: "", type: "function", function: { name: "", arguments: "" } };
+          this.#toolCalls[call.index] = existing;
+        }
         if (call.id) existing.id = call.id;
         if (call.function?.name) existing.function.name += call.function.name;
         if (call.function?.arguments) existing.function.arguments += call.function.arguments;

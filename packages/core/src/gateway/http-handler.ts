@@ -70,16 +70,14 @@ export function createFetchHandler(
     const path = new URL(request.url).pathname.replace(/\/+$/, "");
     try {
       if (request.method === "GET" && path.endsWith("/models")) {
-        const data = gateway.providers
-          .all()
-          .flatMap((provider) =>
-            (provider.models ?? []).map((model) => ({
-              id: model,
-              object: "model",
-              created: 0,
-              owned_by: provider.id,
-            })),
-          );
+        const data = gateway.providers.all().flatMap((provider) =>
+          (provider.models ?? []).map((model) => ({
+            id: model,
+            object: "model",
+            created: 0,
+            owned_by: provider.id,
+          })),
+        );
         return new Response(JSON.stringify({ object: "list", data }), { headers: jsonHeaders });
       }
       if (!path.endsWith("/chat/completions")) {

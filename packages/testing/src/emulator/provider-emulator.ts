@@ -21,6 +21,8 @@ export interface ProviderEmulatorOptions {
   chunkDelayMs?: number;
   /** When set, only these API keys are accepted; others get 401. Default: any non-empty key. */
   validKeys?: string[];
+  /** Accept requests without any API key, like a self-hosted vLLM with auth off. */
+  allowMissingKey?: boolean;
   /** Model ids listed by `GET /v1/models`. */
   models?: string[];
   /** Keep only the last N request records (default 10,000), so long benchmarks stay flat in memory. */
@@ -127,7 +129,8 @@ export async function startProviderEmulator(
     if (wait > 0) await sleep(wait);
     if (writer.gone) return;
 
-    if (!record.apiKey || (validKeys && !validKeys.has(record.apiKey))) {
+    const keyMissing = !record.apiKey && !options.allowMissingKey;
+    if (keyMissing || (record.apiKey && validKeys && !validKeys.has(record.apiKey))) {
       await writer.json(
         401,
         errorBody(401, record.apiKey ? "Incorrect API key provided." : "Missing API key."),
