@@ -1,4 +1,4 @@
-export { DEFAULT_LOG_BASE_URL, readEnv } from "./config/env.js";
+export { DEFAULT_LOCAL_API_KEY, DEFAULT_LOG_BASE_URL, readEnv } from "./config/env.js";
 export { currentContext, type KeywayContext, runWithContext } from "./context/context.js";
 export {
   type CustomerKey,

@@ -9,3 +9,6 @@ export function readEnv(
 
 /** The logging endpoint `keyway serve` listens on by default. */
 export const DEFAULT_LOG_BASE_URL = "http://127.0.0.1:8787";
+
+/** The API key `keyway serve` accepts when none is configured; it only listens on loopback by default. */
+export const DEFAULT_LOCAL_API_KEY = "kw_local";

@@ -1,4 +1,4 @@
-import { DEFAULT_LOG_BASE_URL, readEnv } from "../config/env.js";
+import { DEFAULT_LOCAL_API_KEY, DEFAULT_LOG_BASE_URL, readEnv } from "../config/env.js";
 import { ConsoleLogSink } from "./console-log-sink.js";
 import { HttpLogSink, type HttpLogSinkOptions } from "./http-log-sink.js";
 import type { LogSink } from "./log-sink.js";
@@ -12,7 +12,7 @@ export interface CreateSinkOptions extends Partial<HttpLogSinkOptions> {
 /**
  * The sink a door uses when it is given none. Explicit options win, then env — `KEYWAY_BASE_URL` (or
  * `RESPAN_BASE_URL`), `KEYWAY_API_KEY` (or `RESPAN_API_KEY`), `KEYWAY_SPOOL_DIR` — then the embedded default:
- * `keyway serve` on http://127.0.0.1:8787. While nothing listens there, logs wait in the spool.
+ * `keyway serve` on http://127.0.0.1:8787 with its default key. While nothing listens there, logs wait in the spool.
  */
 export function createSink(options: CreateSinkOptions = {}): LogSink {
   const env = options.env ?? process.env;
@@ -23,7 +23,11 @@ export function createSink(options: CreateSinkOptions = {}): LogSink {
     readEnv("KEYWAY_BASE_URL", env) ??
     readEnv("RESPAN_BASE_URL", env) ??
     DEFAULT_LOG_BASE_URL;
-  const apiKey = options.apiKey ?? readEnv("KEYWAY_API_KEY", env) ?? readEnv("RESPAN_API_KEY", env);
+  const apiKey =
+    options.apiKey ??
+    readEnv("KEYWAY_API_KEY", env) ??
+    readEnv("RESPAN_API_KEY", env) ??
+    (baseURL === DEFAULT_LOG_BASE_URL ? DEFAULT_LOCAL_API_KEY : undefined);
   const spoolDir = options.spoolDir ?? readEnv("KEYWAY_SPOOL_DIR", env);
   return new HttpLogSink({
     ...options,

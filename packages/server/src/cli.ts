@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { KeywayError } from "@keyway/core";
+import { resolveServeOptions } from "./config/server-config.js";
+import { DEFAULT_API_KEY, startKeywayServer } from "./keyway-server.js";
+
+const usage = `Usage: keyway serve [--port 8787] [--host 127.0.0.1] [--db ./keyway.db] [--api-key KEY]... [--config keyway.config.json]
+
+Env: KEYWAY_PORT, KEYWAY_HOST, KEYWAY_DB, KEYWAY_API_KEYS (comma-separated), KEYWAY_CONFIG, and provider keys
+(GROQ_API_KEY, OPENAI_API_KEY, ANTHROPIC_API_KEY, …) for the gateway.`;
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command !== "serve") {
+    console.log(usage);
+    process.exit(command === undefined || command === "--help" || command === "help" ? 0 : 2);
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      db: { type: "string" },
+      "api-key": { type: "string", multiple: true },
+      config: { type: "string" },
+    },
+  });
+  const options = resolveServeOptions({
+    port: values.port,
+    host: values.host,
+    db: values.db,
+    apiKey: values["api-key"],
+    config: values.config,
+  });
+  const server = await startKeywayServer(options);
+  const keyNote = options.apiKeys ? `${options.apiKeys.length} API key(s)` : `API key ${DEFAULT_API_KEY}`;
+  console.log(`keyway serve listening on ${server.url} (db ${options.dbPath}, ${keyNote})`);
+  if (!options.apiKeys && options.host !== "127.0.0.1" && options.host !== "localhost") {
+    console.warn(
+      `warning: serving on ${options.host} with the default API key; set --api-key or KEYWAY_API_KEYS`,
+    );
+  }
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void server.close().then(() => process.exit(0));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`keyway: ${KeywayError.isInstance(error) ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,64 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { ConfigError, type ModelPrices, type ProviderConfig, readEnv } from "@keyway/core";
+import type { KeywayServerOptions } from "../keyway-server.js";
+
+/** `keyway.config.json`: everything optional. */
+export interface ServerConfigFile {
+  port?: number;
+  host?: string;
+  db?: string;
+  apiKeys?: string[];
+  providers?: Record<string, ProviderConfig>;
+  prices?: Record<string, ModelPrices>;
+  allowedBaseURLHosts?: string[];
+}
+
+export interface ServeFlags {
+  port?: string | undefined;
+  host?: string | undefined;
+  db?: string | undefined;
+  apiKey?: string[] | undefined;
+  config?: string | undefined;
+}
+
+function readConfigFile(path: string | undefined): ServerConfigFile {
+  const file = resolve(path ?? "keyway.config.json");
+  if (!existsSync(file)) {
+    if (path) throw new ConfigError(`Config file ${file} does not exist.`);
+    return {};
+  }
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as ServerConfigFile;
+  } catch (error) {
+    throw new ConfigError(`Config file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Server options: flags win over env (`KEYWAY_PORT`, `KEYWAY_DB`, `KEYWAY_API_KEYS`), over the config file, over defaults. */
+export function resolveServeOptions(
+  flags: ServeFlags,
+  env: Record<string, string | undefined> = process.env,
+): KeywayServerOptions {
+  const file = readConfigFile(flags.config ?? readEnv("KEYWAY_CONFIG", env));
+  const portText = flags.port ?? readEnv("KEYWAY_PORT", env);
+  const port = portText !== undefined ? Number(portText) : (file.port ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`Port must be an integer 0–65535, got "${portText}".`);
+  const envKeys = readEnv("KEYWAY_API_KEYS", env)
+    ?.split(",")
+    .map((key) => key.trim())
+    .filter(Boolean);
+  const apiKeys = flags.apiKey && flags.apiKey.length > 0 ? flags.apiKey : (envKeys ?? file.apiKeys);
+  return {
+    port,
+    host: flags.host ?? readEnv("KEYWAY_HOST", env) ?? file.host ?? "127.0.0.1",
+    dbPath: flags.db ?? readEnv("KEYWAY_DB", env) ?? file.db ?? "./keyway.db",
+    ...(apiKeys ? { apiKeys } : {}),
+    ...(file.prices ? { prices: file.prices } : {}),
+    gateway: {
+      ...(file.providers ? { providers: file.providers } : {}),
+      ...(file.allowedBaseURLHosts ? { allowedBaseURLHosts: file.allowedBaseURLHosts } : {}),
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  createGateway,
+  DEFAULT_LOCAL_API_KEY,
+  type Gateway,
+  type GatewayConfig,
+  type ModelPrices,
+  toNodeHandler,
+} from "@keyway/core";
+import { createAuthCheck } from "./http/auth.js";
+import { HttpError } from "./http/http-error.js";
+import { readFilters, readGrouping } from "./http/query-filters.js";
+import { sendError, sendJson } from "./http/respond.js";
+import { dashboardAsset } from "./routes/dashboard-assets.js";
+import { createIngestRoute } from "./routes/ingest.js";
+import type { LogStore } from "./store/log-store.js";
+import { SqliteLogStore } from "./store/sqlite-log-store.js";
+import { StoreLogSink } from "./store/store-log-sink.js";
+
+export interface KeywayServerOptions {
+  port?: number;
+  host?: string;
+  /** SQLite file (default `./keyway.db`); ignored when `store` is given. */
+  dbPath?: string;
+  store?: LogStore;
+  /** Bearer keys accepted by every API route and the dashboard (default `["kw_local"]`). */
+  apiKeys?: string[];
+  /** Providers, key pools and custom providers for the gateway at `/api/chat/completions`. */
+  gateway?: Omit<GatewayConfig, "sink" | "onLog">;
+  prices?: Record<string, ModelPrices>;
+  maxBodyBytes?: number;
+  maxStringChars?: number;
+}
+
+export interface KeywayServer {
+  url: string;
+  port: number;
+  store: LogStore;
+  gateway: Gateway;
+  server: Server;
+  /** Stops accepting, lets in-flight requests finish, flushes writes, closes the database. */
+  close(): Promise<void>;
+}
+
+/** The key `keyway serve` and the doors' default sink share when none is configured (loopback only). */
+export const DEFAULT_API_KEY = DEFAULT_LOCAL_API_KEY;
+
+/** Starts `keyway serve` in this process. */
+export async function startKeywayServer(options: KeywayServerOptions = {}): Promise<KeywayServer> {
+  const store = options.store ?? new SqliteLogStore(options.dbPath ?? "./keyway.db");
+  const maxBodyBytes = options.maxBodyBytes ?? 20 * 1024 * 1024;
+  const ingestOptions = {
+    maxStringChars: options.maxStringChars ?? 200_000,
+    ...(options.prices ? { prices: options.prices } : {}),
+  };
+  const sink = new StoreLogSink(store, ingestOptions);
+  const gateway = createGateway({
+    ...options.gateway,
+    ...(options.prices ? { prices: options.prices } : {}),
+    sink,
+    maxBodyBytes,
+  });
+  const gatewayHandler = toNodeHandler((request) => gateway.fetch(request));
+  const authorized = createAuthCheck(
+    options.apiKeys && options.apiKeys.length > 0 ? options.apiKeys : [DEFAULT_API_KEY],
+  );
+  const ingest = createIngestRoute(store, { ...ingestOptions, maxBodyBytes });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://keyway.local");
+    const path = url.pathname;
+    const method = req.method ?? "GET";
+    if (method === "GET" && (path === "/" || path.startsWith("/dashboard/"))) {
+      const asset = await dashboardAsset(path);
+      if (!asset) return sendJson(res, 404, { detail: "Not found.", code: "not_found" });
+      res.writeHead(200, { "content-type": asset.type, "cache-control": "no-cache" });
+      res.end(asset.body);
+      return;
+    }
+    if (method === "GET" && path === "/healthz") return sendJson(res, 200, { ok: true });
+    if (!authorized(req))
+      throw new HttpError(
+        401,
+        "unauthorized",
+        "Authentication credentials were not provided or are not valid.",
+      );
+
+    if (method === "POST") {
+      if (path === "/api/request-logs/create/" || path === "/api/request-logs/")
+        return ingest(req, res, "single");
+      if (path === "/api/request-logs/batch/" || path === "/api/traces/ingest/")
+        return ingest(req, res, "batch");
+      if (path.endsWith("/chat/completions")) return gatewayHandler(req, res);
+    }
+    if (method === "GET") {
+      if (path === "/api/request-logs/" || path === "/api/request-logs") {
+        const limit = Math.min(500, Math.max(1, Number(url.searchParams.get("limit") ?? 50) || 50));
+        const cursor = url.searchParams.get("cursor") ?? undefined;
+        const page = store.list(readFilters(url.searchParams), { limit, ...(cursor ? { cursor } : {}) });
+        return sendJson(res, 200, { results: page.logs, next_cursor: page.nextCursor ?? null });
+      }
+      const one = /^\/api\/request-logs\/([^/]+)\/?$/.exec(path);
+      if (one) {
+        const log = store.get(decodeURIComponent(one[1] as string));
+        return log
+          ? sendJson(res, 200, log)
+          : sendJson(res, 404, { detail: "No log with that unique_id.", code: "not_found" });
+      }
+      if (path === "/api/metrics/" || path === "/api/metrics") {
+        const { groupBy, bucketMs } = readGrouping(url.searchParams);
+        return sendJson(res, 200, {
+          group_by: groupBy,
+          ...store.metrics(readFilters(url.searchParams), groupBy, bucketMs),
+        });
+      }
+      if (path === "/api/gateway/keys/" || path === "/api/gateway/keys")
+        return sendJson(res, 200, { keys: gateway.keyHealth() });
+      if (path.endsWith("/models")) return gatewayHandler(req, res);
+    }
+    throw new HttpError(404, "not_found", `No route ${method} ${path}.`);
+  }
+
+  const server = createServer({ keepAliveTimeout: 10_000 }, (req, res) => {
+    route(req, res).catch((error: unknown) => sendError(res, error));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 8787, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${options.host && options.host !== "0.0.0.0" ? options.host : "127.0.0.1"}:${port}`,
+    port,
+    store,
+    gateway,
+    server,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await sink.flush();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { ModelPrices } from "@keyway/core";
+import {
+  computeCost,
+  InvalidRequestError,
+  normalizeLog,
+  type RequestLog,
+  redactValue,
+  truncateStrings,
+} from "@keyway/core";
+
+export interface IngestOptions {
+  prices?: Record<string, ModelPrices>;
+  /** Longest string kept in a stored log; longer ones are cut with a marker. */
+  maxStringChars: number;
+}
+
+/**
+ * One received log as it will be stored: normalized to the one shape (400 naming the field otherwise), cost
+ * computed from the price table when the sender gave none, secrets redacted, huge strings cut.
+ */
+export function prepareIngested(input: unknown, options: IngestOptions, fieldPrefix = ""): RequestLog {
+  let log: RequestLog;
+  try {
+    log = normalizeLog(input);
+  } catch (error) {
+    if (error instanceof InvalidRequestError && fieldPrefix) {
+      throw new InvalidRequestError(error.message.replace('field "', `field "${fieldPrefix}`), {
+        field: `${fieldPrefix}${error.field ?? ""}`,
+        code: error.code,
+      });
+    }
+    throw error;
+  }
+  if (log.cost === undefined && log.model) {
+    const cost = computeCost(
+      log.model,
+      {
+        promptTokens: log.prompt_tokens,
+        completionTokens: log.completion_tokens,
+        cacheReadTokens: log.prompt_cache_hit_tokens,
+        cacheWriteTokens: log.prompt_cache_creation_tokens,
+      },
+      { provider: log.provider_id, ...(options.prices ? { customPrices: options.prices } : {}) },
+    );
+    if (cost) {
+      log.cost = cost.cost;
+      log.prompt_unit_price ??= cost.promptUnitPrice;
+      log.completion_unit_price ??= cost.completionUnitPrice;
+    }
+  }
+  return truncateStrings(redactValue(log), options.maxStringChars);
+}

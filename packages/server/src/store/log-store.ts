@@ -1,0 +1,68 @@
+import type { RequestLog } from "@keyway/core";
+
+/** Filters shared by the log list and the metrics. Times are epoch milliseconds. */
+export interface LogFilters {
+  from?: number;
+  to?: number;
+  customer?: string;
+  model?: string;
+  provider?: string;
+  /** An exact status code, or `error` / `success`. */
+  status?: string;
+  thread?: string;
+  trace?: string;
+  logSource?: string;
+  /** Substring of the prompt or completion text. */
+  search?: string;
+}
+
+export interface LogPage {
+  logs: RequestLog[];
+  /** Pass back as `cursor` for the next (older) page; absent on the last page. */
+  nextCursor: string | undefined;
+}
+
+export type MetricsGroup = "model" | "provider" | "customer" | "log_source" | "time" | "none";
+
+export interface Percentiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface MetricsRow {
+  key: string | number | null;
+  count: number;
+  errors: number;
+  error_rate: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  cost: number;
+  /** Seconds, from log-scale histograms (each percentile within ±2.5 %). */
+  latency: Percentiles;
+  ttft: Percentiles;
+}
+
+export interface InsertResult {
+  inserted: number;
+  duplicates: number;
+}
+
+/**
+ * Where `keyway serve` keeps logs. SQLite is the one implementation; a Postgres store would implement the same
+ * interface so several server instances can share it.
+ */
+export interface LogStore {
+  /** Stores logs (already normalized); a log whose `unique_id` is stored already is a duplicate, not an error. */
+  insert(logs: readonly RequestLog[]): Promise<InsertResult>;
+  get(uniqueId: string): RequestLog | undefined;
+  list(filters: LogFilters, options: { limit: number; cursor?: string }): LogPage;
+  metrics(
+    filters: LogFilters,
+    groupBy: MetricsGroup,
+    bucketMs?: number,
+  ): { summary: MetricsRow; groups: MetricsRow[] };
+  count(): number;
+  close(): Promise<void>;
+}

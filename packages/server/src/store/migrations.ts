@@ -1,0 +1,52 @@
+import type { DatabaseSync } from "node:sqlite";
+
+/** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append, never edit. */
+export const migrations: readonly string[] = [
+  `CREATE TABLE logs (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     unique_id TEXT NOT NULL UNIQUE,
+     ts INTEGER NOT NULL,
+     model TEXT,
+     provider_id TEXT,
+     customer_identifier TEXT,
+     status_code INTEGER NOT NULL,
+     is_error INTEGER NOT NULL,
+     thread_identifier TEXT,
+     trace_unique_id TEXT,
+     log_source TEXT,
+     log_type TEXT,
+     prompt_tokens INTEGER,
+     completion_tokens INTEGER,
+     total_tokens INTEGER,
+     cost REAL,
+     latency REAL,
+     ttft REAL,
+     latency_bucket INTEGER,
+     ttft_bucket INTEGER,
+     search_text TEXT,
+     body TEXT NOT NULL
+   );
+   CREATE INDEX logs_ts ON logs (ts);
+   CREATE INDEX logs_customer ON logs (customer_identifier, ts);
+   CREATE INDEX logs_model ON logs (model, ts);
+   CREATE INDEX logs_provider ON logs (provider_id, ts);
+   CREATE INDEX logs_status ON logs (status_code, ts);
+   CREATE INDEX logs_thread ON logs (thread_identifier) WHERE thread_identifier IS NOT NULL;
+   CREATE INDEX logs_trace ON logs (trace_unique_id) WHERE trace_unique_id IS NOT NULL;`,
+];
+
+export function migrate(db: DatabaseSync): number {
+  const { user_version: version } = db.prepare("PRAGMA user_version").get() as { user_version: number };
+  for (let index = version; index < migrations.length; index++) {
+    db.exec("BEGIN");
+    try {
+      db.exec(migrations[index] as string);
+      db.exec(`PRAGMA user_version = ${index + 1}`);
+      db.exec("COMMIT");
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+  return migrations.length;
+}

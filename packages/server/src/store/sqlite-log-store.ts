@@ -1,0 +1,273 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type { RequestLog } from "@keyway/core";
+import { percentilesOf } from "./histogram.js";
+import { toRow } from "./log-row.js";
+import type { InsertResult, LogFilters, LogPage, LogStore, MetricsGroup, MetricsRow } from "./log-store.js";
+import { migrate } from "./migrations.js";
+
+const columns = [
+  "unique_id",
+  "ts",
+  "model",
+  "provider_id",
+  "customer_identifier",
+  "status_code",
+  "is_error",
+  "thread_identifier",
+  "trace_unique_id",
+  "log_source",
+  "log_type",
+  "prompt_tokens",
+  "completion_tokens",
+  "total_tokens",
+  "cost",
+  "latency",
+  "ttft",
+  "latency_bucket",
+  "ttft_bucket",
+  "search_text",
+  "body",
+] as const;
+
+const groupColumns: Record<Exclude<MetricsGroup, "time" | "none">, string> = {
+  model: "model",
+  provider: "provider_id",
+  customer: "customer_identifier",
+  log_source: "log_source",
+};
+
+interface PendingWrite {
+  logs: readonly RequestLog[];
+  resolve: (result: InsertResult) => void;
+  reject: (error: unknown) => void;
+}
+
+function where(filters: LogFilters): { sql: string; params: SQLInputValue[] } {
+  const clauses: string[] = [];
+  const params: SQLInputValue[] = [];
+  const add = (clause: string, ...values: SQLInputValue[]) => {
+    clauses.push(clause);
+    params.push(...values);
+  };
+  if (filters.from !== undefined) add("ts >= ?", filters.from);
+  if (filters.to !== undefined) add("ts <= ?", filters.to);
+  if (filters.customer !== undefined) add("customer_identifier = ?", filters.customer);
+  if (filters.model !== undefined) add("model = ?", filters.model);
+  if (filters.provider !== undefined) add("provider_id = ?", filters.provider);
+  if (filters.thread !== undefined) add("thread_identifier = ?", filters.thread);
+  if (filters.trace !== undefined) add("trace_unique_id = ?", filters.trace);
+  if (filters.logSource !== undefined) add("log_source = ?", filters.logSource);
+  if (filters.status === "error") add("is_error = 1");
+  else if (filters.status === "success") add("is_error = 0");
+  else if (filters.status !== undefined) add("status_code = ?", Number(filters.status));
+  if (filters.search)
+    add(
+      "search_text LIKE ? ESCAPE '\\'",
+      `%${filters.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+    );
+  return { sql: clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "", params };
+}
+
+const encodeCursor = (ts: number, seq: number) => Buffer.from(`${ts}:${seq}`).toString("base64url");
+function decodeCursor(cursor: string): [number, number] | undefined {
+  const [ts, seq] = Buffer.from(cursor, "base64url").toString("utf8").split(":").map(Number);
+  return Number.isFinite(ts) && Number.isFinite(seq) ? [ts as number, seq as number] : undefined;
+}
+
+/**
+ * Logs in SQLite through `node:sqlite` (no native build), WAL mode. Writes are batched: every insert arriving
+ * in the same turn of the event loop goes into one transaction, so an ingest burst costs one commit, not one
+ * per request. `insert` resolves once its transaction committed.
+ */
+export class SqliteLogStore implements LogStore {
+  readonly #db: DatabaseSync;
+  readonly #insert: StatementSync;
+  #pending: PendingWrite[] = [];
+  #scheduled = false;
+  #closed = false;
+
+  constructor(path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    this.#db.exec(
+      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY;",
+    );
+    migrate(this.#db);
+    this.#insert = this.#db.prepare(
+      `INSERT OR IGNORE INTO logs (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+    );
+  }
+
+  insert(logs: readonly RequestLog[]): Promise<InsertResult> {
+    if (this.#closed) return Promise.reject(new Error("log store is closed"));
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ logs, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#writePending());
+      }
+    });
+  }
+
+  #writePending(): void {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length === 0) return;
+    const results: InsertResult[] = [];
+    try {
+      this.#db.exec("BEGIN IMMEDIATE");
+      for (const write of batch) {
+        const result = { inserted: 0, duplicates: 0 };
+        for (const log of write.logs) {
+          const row = toRow(log);
+          const changes = Number(this.#insert.run(...columns.map((column) => row[column] ?? null)).changes);
+          if (changes > 0) result.inserted++;
+          else result.duplicates++;
+        }
+        results.push(result);
+      }
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      try {
+        this.#db.exec("ROLLBACK");
+      } catch {}
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    batch.forEach((write, index) => write.resolve(results[index] as InsertResult));
+  }
+
+  get(uniqueId: string): RequestLog | undefined {
+    const row = this.#db.prepare("SELECT body FROM logs WHERE unique_id = ?").get(uniqueId) as
+      | { body: string }
+      | undefined;
+    return row ? (JSON.parse(row.body) as RequestLog) : undefined;
+  }
+
+  list(filters: LogFilters, options: { limit: number; cursor?: string }): LogPage {
+    const { sql, params } = where(filters);
+    const position = options.cursor ? decodeCursor(options.cursor) : undefined;
+    const page = position ? `${sql ? `${sql} AND` : "WHERE"} (ts < ? OR (ts = ? AND seq < ?))` : sql;
+    const pageParams = position ? [...params, position[0], position[0], position[1]] : params;
+    const rows = this.#db
+      .prepare(`SELECT seq, ts, body FROM logs ${page} ORDER BY ts DESC, seq DESC LIMIT ?`)
+      .all(...pageParams, options.limit + 1) as { seq: number; ts: number; body: string }[];
+    const more = rows.length > options.limit;
+    const shown = more ? rows.slice(0, options.limit) : rows;
+    const last = shown[shown.length - 1];
+    return {
+      logs: shown.map((row) => JSON.parse(row.body) as RequestLog),
+      nextCursor: more && last ? encodeCursor(last.ts, last.seq) : undefined,
+    };
+  }
+
+  metrics(
+    filters: LogFilters,
+    groupBy: MetricsGroup,
+    bucketMs = 3_600_000,
+  ): { summary: MetricsRow; groups: MetricsRow[] } {
+    const { sql, params } = where(filters);
+    const keyExpr =
+      groupBy === "time"
+        ? `(ts / ${Math.max(1, Math.floor(bucketMs))}) * ${Math.max(1, Math.floor(bucketMs))}`
+        : groupBy === "none"
+          ? "NULL"
+          : groupColumns[groupBy];
+    const totals = this.#db
+      .prepare(
+        `SELECT ${keyExpr} AS key, COUNT(*) AS count, SUM(is_error) AS errors, TOTAL(prompt_tokens) AS prompt_tokens,
+                TOTAL(completion_tokens) AS completion_tokens, TOTAL(total_tokens) AS total_tokens, TOTAL(cost) AS cost
+         FROM logs ${sql} GROUP BY key ORDER BY count DESC`,
+      )
+      .all(...params) as {
+      key: string | number | null;
+      count: number;
+      errors: number;
+      prompt_tokens: number;
+      completion_tokens: number;
+      total_tokens: number;
+      cost: number;
+    }[];
+    const histograms = this.#db
+      .prepare(
+        `SELECT ${keyExpr} AS key, latency_bucket AS lb, ttft_bucket AS tb, COUNT(*) AS n FROM logs ${sql} GROUP BY key, lb, tb`,
+      )
+      .all(...params) as { key: string | number | null; lb: number | null; tb: number | null; n: number }[];
+    const latency = new Map<string | number | null, Map<number, number>>();
+    const ttft = new Map<string | number | null, Map<number, number>>();
+    const allLatency = new Map<number, number>();
+    const allTtft = new Map<number, number>();
+    const bump = (
+      maps: Map<string | number | null, Map<number, number>>,
+      key: string | number | null,
+      bucket: number,
+      n: number,
+    ) => {
+      let map = maps.get(key);
+      if (!map) maps.set(key, (map = new Map()));
+      map.set(bucket, (map.get(bucket) ?? 0) + n);
+    };
+    for (const row of histograms) {
+      if (row.lb !== null) {
+        bump(latency, row.key, row.lb, row.n);
+        allLatency.set(row.lb, (allLatency.get(row.lb) ?? 0) + row.n);
+      }
+      if (row.tb !== null) {
+        bump(ttft, row.key, row.tb, row.n);
+        allTtft.set(row.tb, (allTtft.get(row.tb) ?? 0) + row.n);
+      }
+    }
+    const shape = (
+      row: (typeof totals)[number],
+      lat: ReadonlyMap<number, number>,
+      first: ReadonlyMap<number, number>,
+    ): MetricsRow => ({
+      key: row.key,
+      count: row.count,
+      errors: row.errors ?? 0,
+      error_rate: row.count > 0 ? (row.errors ?? 0) / row.count : 0,
+      prompt_tokens: row.prompt_tokens,
+      completion_tokens: row.completion_tokens,
+      total_tokens: row.total_tokens,
+      cost: Math.round(row.cost * 1e9) / 1e9,
+      latency: percentilesOf(lat),
+      ttft: percentilesOf(first),
+    });
+    const sum = (
+      name: "count" | "errors" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost",
+    ) => totals.reduce((total, row) => total + (row[name] ?? 0), 0);
+    const summary = shape(
+      {
+        key: null,
+        count: sum("count"),
+        errors: sum("errors"),
+        prompt_tokens: sum("prompt_tokens"),
+        completion_tokens: sum("completion_tokens"),
+        total_tokens: sum("total_tokens"),
+        cost: sum("cost"),
+      },
+      allLatency,
+      allTtft,
+    );
+    const groups =
+      groupBy === "none"
+        ? []
+        : totals.map((row) => shape(row, latency.get(row.key) ?? new Map(), ttft.get(row.key) ?? new Map()));
+    if (groupBy === "time") groups.sort((a, b) => Number(a.key) - Number(b.key));
+    return { summary, groups };
+  }
+
+  count(): number {
+    return (this.#db.prepare("SELECT COUNT(*) AS n FROM logs").get() as { n: number }).n;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#writePending();
+    this.#db.close();
+  }
+}
