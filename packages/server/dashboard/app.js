@@ -29,7 +29,7 @@ const money = (value) => `$${(value ?? 0).toFixed((value ?? 0) < 1 ? 6 : 2)}`;
 const secs = (value) =>
   value === null || value === undefined
     ? "–"
-    : `${value < 1 ? (value * 1000).toFixed(1) + " ms" : value.toFixed(2) + " s"}`;
+    : `${value < 1 ? `${(value * 1000).toFixed(1)} ms` : `${value.toFixed(2)} s`}`;
 const cell = (text, className) => {
   const td = document.createElement("td");
   td.textContent = text ?? "";

@@ -13,7 +13,7 @@ export function bucketOf(seconds: number | undefined): number | null {
 }
 
 /** The representative value (seconds) of a bucket: its geometric midpoint. */
-function valueOf(bucket: number): number {
+function bucketValue(bucket: number): number {
   if (bucket === 0) return FLOOR_MS / 2000;
   const low = FLOOR_MS * RATIO ** (bucket - 1);
   return (low * Math.sqrt(RATIO)) / 1000;
@@ -29,7 +29,7 @@ export function percentilesOf(counts: ReadonlyMap<number, number>): Percentiles 
     let seen = 0;
     for (const [bucket, count] of buckets) {
       seen += count;
-      if (seen >= rank) return Math.round(valueOf(bucket) * 1e6) / 1e6;
+      if (seen >= rank) return Math.round(bucketValue(bucket) * 1e6) / 1e6;
     }
     return null;
   };

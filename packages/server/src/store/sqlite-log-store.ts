@@ -137,7 +137,7 @@ export class SqliteLogStore implements LogStore {
       for (const write of batch) write.reject(error);
       return;
     }
-    batch.forEach((write, index) => write.resolve(results[index] as InsertResult));
+    for (const [index, write] of batch.entries()) write.resolve(results[index] as InsertResult);
   }
 
   get(uniqueId: string): RequestLog | undefined {
@@ -207,7 +207,10 @@ export class SqliteLogStore implements LogStore {
       n: number,
     ) => {
       let map = maps.get(key);
-      if (!map) maps.set(key, (map = new Map()));
+      if (!map) {
+        map = new Map();
+        maps.set(key, map);
+      }
       map.set(bucket, (map.get(bucket) ?? 0) + n);
     };
     for (const row of histograms) {
