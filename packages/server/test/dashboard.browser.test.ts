@@ -1,0 +1,81 @@
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { API_KEY, type ServerFixture, serverFixture } from "./server-fixture.js";
+
+// Debian's Chromium (`apt-get install chromium`; .ci/run installs it). Flags keep it off the closed network.
+const CHROMIUM = process.env.KEYWAY_CHROMIUM ?? "/usr/bin/chromium";
+const flags = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+let fx: ServerFixture;
+let browser: Browser;
+beforeAll(async () => {
+  fx = await serverFixture();
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: flags });
+});
+afterAll(async () => {
+  await browser?.close();
+  await fx?.close();
+});
+
+describe("dashboard in a real browser", () => {
+  it("logs in, shows logs just ingested, filters them and opens one", async () => {
+    const customers = ["alice", "bob", "carol"];
+    const response = await fx.call("/api/request-logs/batch/", {
+      json: customers.map((customer, i) => ({
+        unique_id: `dash-${customer}`,
+        model: i === 2 ? "claude-sonnet-4-5" : "gpt-4o-mini",
+        customer_identifier: customer,
+        prompt_messages: [{ role: "user", content: `Hello from ${customer} <script>alert(1)</script>` }],
+        completion_message: { role: "assistant", content: `Hi ${customer}` },
+        prompt_tokens: 10 * (i + 1),
+        completion_tokens: 5,
+        latency: 0.2 * (i + 1),
+        metadata: { api_key: "sk-should-never-show" },
+      })),
+    });
+    expect(response.status).toBe(200);
+
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(fx.server.url);
+    await page.fill("#api-key", "wrong-key");
+    await page.click("#login-form button");
+    await page.waitForSelector("#login-error:has-text('not accepted')");
+
+    await page.fill("#api-key", API_KEY);
+    await page.click("#login-form button");
+    await page.waitForSelector("#log-table tbody tr >> nth=2");
+    expect(await page.locator("#log-table tbody tr").count()).toBe(3);
+    expect(await page.textContent("#h-requests")).toBe("3");
+    expect(await page.locator("#log-table tbody tr").first().textContent()).toContain("carol");
+    expect(await page.evaluate(() => typeof (window as unknown as { Chart?: unknown }).Chart)).toBe(
+      "function",
+    );
+
+    await page.fill("#filters input[name=customer_identifier]", "bob");
+    await page.click("#filters button");
+    await page.waitForFunction(() => document.querySelectorAll("#log-table tbody tr").length === 1);
+    expect(await page.locator("#log-table tbody tr").textContent()).toContain("bob");
+
+    await page.click("#log-table tbody tr");
+    await page.waitForSelector("#detail:not([hidden])");
+    expect(await page.textContent("#detail-prompt")).toContain("Hello from bob <script>alert(1)</script>");
+    expect(await page.textContent("#detail-completion")).toContain("Hi bob");
+    const everything = await page.textContent("#detail-json");
+    expect(everything).toContain('"unique_id": "dash-bob"');
+    expect(await page.content()).not.toContain("sk-should-never-show");
+    expect(dialogs).toEqual([]);
+  });
+});
