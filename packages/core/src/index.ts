@@ -36,9 +36,16 @@ export {
   type Gateway,
 } from "./gateway/create-gateway.js";
 export { type GatewayConfig, gatewayDefaults } from "./gateway/gateway-config.js";
-export { errorResponseBody, errorStatus } from "./gateway/http-handler.js";
+export { errorResponseBody, errorStatus, modelList } from "./gateway/http-handler.js";
 export { type KeywayParams, keywayParamNames, readKeywayParams } from "./gateway/keyway-params.js";
+export { type ServeChatOptions, serveChatCompletion } from "./gateway/node-chat.js";
 export { toNodeHandler } from "./gateway/node-handler.js";
+export {
+  type BoundGateway,
+  bindGateway,
+  type RequestContextOptions,
+  requestContext,
+} from "./gateway/request-context.js";
 export { dropContent } from "./log/disable-log.js";
 export { type NormalizeOptions, normalizeLog } from "./log/normalize-log.js";
 export { type PrepareLogOptions, prepareLog } from "./log/prepare-log.js";

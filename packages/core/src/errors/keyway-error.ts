@@ -15,6 +15,10 @@ export class KeywayError extends Error {
   readonly code: string;
   readonly statusCode: number;
   readonly isRetryable: boolean;
+  /** The HTTP status again, under the name Express's and Koa's error handling read (and may rewrite). */
+  status: number;
+  /** Koa shows the message of errors marked `expose`: the client's own mistakes, never server faults. */
+  expose: boolean;
 
   constructor(code: string, message: string, options: KeywayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -22,6 +26,8 @@ export class KeywayError extends Error {
     this.code = code;
     this.statusCode = options.statusCode ?? 500;
     this.isRetryable = options.isRetryable ?? false;
+    this.status = this.statusCode;
+    this.expose = this.statusCode < 500;
   }
 
   static isInstance(error: unknown): error is KeywayError {

@@ -25,6 +25,24 @@ export function errorStatus(error: unknown): number {
   return error.statusCode === 499 ? 400 : error.statusCode;
 }
 
+/** `GET /models`: the model ids custom providers declared, in OpenAI's list shape. */
+export function modelList(gateway: Pick<Gateway, "providers">): {
+  object: "list";
+  data: { id: string; object: "model"; created: number; owned_by: string }[];
+} {
+  const data = gateway.providers
+    .all()
+    .flatMap((provider) =>
+      (provider.models ?? []).map((id) => ({
+        id,
+        object: "model" as const,
+        created: 0,
+        owned_by: provider.id,
+      })),
+    );
+  return { object: "list", data };
+}
+
 function errorResponse(error: unknown): Response {
   return new Response(JSON.stringify(errorResponseBody(error)), {
     status: errorStatus(error),

@@ -1,0 +1,36 @@
+import { createGateway, type Gateway, modelList, serveChatCompletion } from "@keyway/core";
+import { type NextFunction, type Request, type Response, Router } from "express";
+
+export interface KeywayGatewayOptions {
+  gateway?: Gateway;
+  /** Largest body read when no body parser ran (default 20 MiB). */
+  maxBodyBytes?: number;
+}
+
+/**
+ * An Express router serving the OpenAI-compatible gateway — `POST /chat/completions`, `GET /models` — under
+ * whatever path you mount it, behind whatever auth you put in front. Streams are written chunk by chunk with
+ * backpressure; a client that disconnects aborts the upstream call. Errors go to `next(err)` as `KeywayError`s
+ * carrying `status`; `keywayErrorHandler()` renders them as OpenAI-shaped JSON.
+ *
+ * @example
+ * app.use("/llm", requireUser, keywayGateway({ gateway }), keywayErrorHandler());
+ */
+export function keywayGateway(options: KeywayGatewayOptions = {}): Router {
+  const gateway = options.gateway ?? createGateway();
+  const router = Router();
+  router.post("/chat/completions", (req: Request, res: Response, next: NextFunction) => {
+    serveChatCompletion({
+      gateway,
+      req,
+      res,
+      parsedBody: req.body,
+      logSource: "express",
+      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    }).catch(next);
+  });
+  router.get("/models", (_req: Request, res: Response) => {
+    res.json(modelList(gateway));
+  });
+  return router;
+}
