@@ -63,7 +63,7 @@ beforeAll(async () => {
   });
   app.use("/llm", keywayGateway({ gateway }));
   app.use("/parsed", express.json(), keywayGateway({ gateway }));
-  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+  app.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => {
     appErrors.push(error);
     next(error);
   });
@@ -139,7 +139,7 @@ describe("@keyway/express", () => {
     );
     expect(sink.logs).toHaveLength(200);
     for (const log of sink.logs) {
-      const question = (log.prompt_messages?.[0]?.content as string).replace("q-", "");
+      const question = String(log.prompt_messages?.[0]?.content).replace("q-", "");
       if (question !== "second call")
         expect(log.customer_params?.customer_identifier).toBe(`user-${question}`);
     }

@@ -30,16 +30,14 @@ export function modelList(gateway: Pick<Gateway, "providers">): {
   object: "list";
   data: { id: string; object: "model"; created: number; owned_by: string }[];
 } {
-  const data = gateway.providers
-    .all()
-    .flatMap((provider) =>
-      (provider.models ?? []).map((id) => ({
-        id,
-        object: "model" as const,
-        created: 0,
-        owned_by: provider.id,
-      })),
-    );
+  const data = gateway.providers.all().flatMap((provider) =>
+    (provider.models ?? []).map((id) => ({
+      id,
+      object: "model" as const,
+      created: 0,
+      owned_by: provider.id,
+    })),
+  );
   return { object: "list", data };
 }
 
