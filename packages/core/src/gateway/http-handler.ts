@@ -25,6 +25,10 @@ export function errorStatus(error: unknown): number {
   return error.statusCode === 499 ? 400 : error.statusCode;
 }
 
+/** Which door made the call (`x-keyway-log-source`), when a door in this process says so. */
+const logSourceOf = (value: string | null): { logSource?: string } =>
+  value && /^[a-z][a-z0-9_-]{0,31}$/.test(value) ? { logSource: value } : {};
+
 /** `GET /models`: the model ids custom providers declared, in OpenAI's list shape. */
 export function modelList(gateway: Pick<Gateway, "providers">): {
   object: "list";
@@ -120,6 +124,7 @@ export function createFetchHandler(
         signal: request.signal,
         provider: request.headers.get("x-respan-route-provider") ?? undefined,
         paramsHeader: request.headers.get("x-data-respan-params"),
+        ...logSourceOf(request.headers.get("x-keyway-log-source")),
       });
       if (!(Symbol.asyncIterator in result))
         return new Response(JSON.stringify(result), { headers: jsonHeaders });

@@ -1,0 +1,1 @@
+export { createKeyway, type KeywayProvider, type KeywayProviderSettings } from "./create-keyway.js";
