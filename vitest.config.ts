@@ -2,8 +2,12 @@ import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
 // Workspace packages resolve to their TypeScript sources through the "@keyway/source" export condition,
-// so tests need no build step.
-const conditions = ["@keyway/source", ...defaultServerConditions];
+// so tests need no build step. "module" is left out: it points some packages (@opentelemetry/api 1.9) at
+// bundler-only builds that Node cannot load.
+const conditions = [
+  "@keyway/source",
+  ...defaultServerConditions.filter((condition) => condition !== "module"),
+];
 
 export default defineConfig({
   resolve: { conditions },
