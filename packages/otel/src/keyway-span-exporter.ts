@@ -20,7 +20,7 @@ export interface KeywaySpanExporterOptions {
  * or `spanProcessors`) that turns GenAI spans into Keyway request logs: the innermost model-call span is the
  * request; the agent/step/generateText spans around it are never second requests (with `logTraceTree` they are
  * logged as spans of the trace). Non-LLM spans are skipped unless `logTraceTree`. `export` reports SUCCESS once
- * the logs are handed to the sink, which owns retries and spooling; `forceFlush` and `shutdown` flush the sink.
+ * the logs are handed to the sink, which owns retries and spooling; `forceFlush` and `shutdown` flush the sink (`shutdown` closes it when the exporter made it).
  * Nothing is ever thrown into the SDK.
  *
  * @example
@@ -29,11 +29,13 @@ export interface KeywaySpanExporterOptions {
 export class KeywaySpanExporter {
   readonly #options: KeywaySpanExporterOptions;
   #sink: LogSink | undefined;
+  #ownsSink: boolean;
   #shutdown: Promise<void> | undefined;
 
   constructor(options: KeywaySpanExporterOptions = {}) {
     this.#options = options;
     this.#sink = options.sink;
+    this.#ownsSink = options.sink === undefined;
   }
 
   #getSink(): LogSink {
@@ -83,7 +85,9 @@ export class KeywaySpanExporter {
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
       try {
-        await this.#sink?.shutdown();
+        // A sink the exporter made is its own to close; a sink it was given may serve other doors: flush only.
+        if (this.#ownsSink) await this.#sink?.shutdown();
+        else await this.#sink?.flush();
       } catch (error) {
         this.#report(error);
       }

@@ -1,26 +1,20 @@
 /** The parts of an OpenTelemetry `ReadableSpan` the exporter reads — the same in SDK 2.x and 3.x. */
 export type HrTime = [number, number];
-export type AttributeValue =
-  | string
-  | number
-  | boolean
-  | readonly (string | number | boolean | null | undefined)[]
-  | undefined;
-export type Attributes = Record<string, AttributeValue>;
+export type Attributes = Readonly<Record<string, unknown>>;
 
 export interface SpanLike {
   name: string;
   spanContext(): { traceId: string; spanId: string };
   /** 2.x and 3.x; 1.x had `parentSpanId`. */
   parentSpanContext?: { spanId: string } | undefined;
-  parentSpanId?: string;
+  parentSpanId?: string | undefined;
   startTime: HrTime;
   endTime: HrTime;
   duration: HrTime;
-  status: { code: number; message?: string };
+  status: { code: number; message?: string | undefined };
   attributes: Attributes;
-  events: readonly { name: string; attributes?: Attributes; time?: HrTime }[];
-  instrumentationScope?: { name: string };
+  events: readonly { name: string; attributes?: Attributes | undefined }[];
+  instrumentationScope?: { name: string } | undefined;
 }
 
 export const hrSeconds = (time: HrTime): number => time[0] + time[1] / 1e9;

@@ -1,0 +1,1 @@
+export { runAISDKExample } from "./ai-sdk-example.js";

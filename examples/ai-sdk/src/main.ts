@@ -1,0 +1,4 @@
+import { runStandalone } from "@keyway/example-shared";
+import { runAISDKExample } from "./ai-sdk-example.js";
+
+await runStandalone("ai-sdk", runAISDKExample);

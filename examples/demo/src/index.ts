@@ -1,0 +1,1 @@
+export { formatMetricsTable, type MetricsGroupRow } from "./summary-table.js";

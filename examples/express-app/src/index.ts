@@ -1,0 +1,1 @@
+export { createExpressApp, runExpressExample } from "./express-example.js";

@@ -1,0 +1,1 @@
+export { createKoaApp, runKoaExample } from "./koa-example.js";

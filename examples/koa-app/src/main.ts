@@ -1,0 +1,4 @@
+import { runStandalone } from "@keyway/example-shared";
+import { runKoaExample } from "./koa-example.js";
+
+await runStandalone("koa", runKoaExample);

@@ -1,0 +1,1 @@
+export { runLangChainExample } from "./langchain-example.js";

@@ -1,0 +1,4 @@
+import { runStandalone } from "@keyway/example-shared";
+import { runLangChainExample } from "./langchain-example.js";
+
+await runStandalone("langchain", runLangChainExample);

@@ -1,0 +1,1 @@
+export { runOTelExample } from "./otel-example.js";

@@ -1,0 +1,4 @@
+import { runStandalone } from "@keyway/example-shared";
+import { runOTelExample } from "./otel-example.js";
+
+await runStandalone("otel", runOTelExample);

@@ -1,0 +1,1 @@
+export { type ExampleEnv, exampleGateway, runStandalone } from "./example-env.js";
