@@ -3,10 +3,13 @@ import type { AddressInfo } from "node:net";
 import {
   createGateway,
   DEFAULT_LOCAL_API_KEY,
+  errorResponseBody,
+  errorStatus,
   type Gateway,
   type GatewayConfig,
   type ModelPrices,
-  toNodeHandler,
+  modelList,
+  serveChatCompletion,
 } from "@keyway/core";
 import { createAuthCheck } from "./http/auth.js";
 import { HttpError } from "./http/http-error.js";
@@ -61,7 +64,15 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     sink,
     maxBodyBytes,
   });
-  const gatewayHandler = toNodeHandler((request) => gateway.fetch(request));
+  const chat = async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      await serveChatCompletion({ gateway, req, res, maxBodyBytes });
+    } catch (error) {
+      // The gateway answers in OpenAI's error shape, which OpenAI clients read.
+      if (res.headersSent) return void res.destroy();
+      sendJson(res, errorStatus(error), errorResponseBody(error));
+    }
+  };
   const authorized = createAuthCheck(
     options.apiKeys && options.apiKeys.length > 0 ? options.apiKeys : [DEFAULT_API_KEY],
   );
@@ -91,7 +102,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
         return ingest(req, res, "single");
       if (path === "/api/request-logs/batch/" || path === "/api/traces/ingest/")
         return ingest(req, res, "batch");
-      if (path.endsWith("/chat/completions")) return gatewayHandler(req, res);
+      if (path.endsWith("/chat/completions")) return chat(req, res);
     }
     if (method === "GET") {
       if (path === "/api/request-logs/" || path === "/api/request-logs") {
@@ -116,7 +127,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
       }
       if (path === "/api/gateway/keys/" || path === "/api/gateway/keys")
         return sendJson(res, 200, { keys: gateway.keyHealth() });
-      if (path.endsWith("/models")) return gatewayHandler(req, res);
+      if (path.endsWith("/models")) return sendJson(res, 200, modelList(gateway));
     }
     throw new HttpError(404, "not_found", `No route ${method} ${path}.`);
   }

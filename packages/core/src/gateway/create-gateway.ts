@@ -16,6 +16,7 @@ import { type GatewayConfig, gatewayDefaults } from "./gateway-config.js";
 import { createFetchHandler } from "./http-handler.js";
 import { type KeywayParams, readKeywayParams } from "./keyway-params.js";
 import { callUpstream, type UpstreamResult } from "./upstream.js";
+import { fetchTransport, nodeTransport } from "./upstream-transport.js";
 
 /** A chat request: OpenAI's body plus Respan's extensions (`customer_identifier`, `fallback_models`, …). */
 export type ChatRequest = OpenAIChatRequest & KeywayParams;
@@ -113,7 +114,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   const env = config.env ?? process.env;
   const now = config.now ?? (() => performance.now());
   const random = config.random ?? Math.random;
-  const fetchUpstream = () => config.fetch ?? globalThis.fetch;
+  const transport = config.fetch ? fetchTransport(config.fetch) : nodeTransport();
   const retries = config.retry?.retries ?? gatewayDefaults.retries;
   const baseDelayMs = config.retry?.baseDelayMs ?? gatewayDefaults.baseDelayMs;
   const maxDelayMs = config.retry?.maxDelayMs ?? gatewayDefaults.maxDelayMs;
@@ -293,7 +294,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
             request: { ...request, model },
             signal: options.signal,
             timeoutMs,
-            fetch: fetchUpstream(),
+            transport,
           });
           if (pool && credential.keyId) pool.report(credential.keyId, 200);
           return result;

@@ -26,6 +26,7 @@ export interface GatewayConfig {
   maxBodyBytes?: number;
   /** Env for provider keys (default `process.env`). */
   env?: Record<string, string | undefined>;
+  /** The HTTP client for upstream calls; default `node:http`/`node:https` with keep-alive agents. */
   fetch?: typeof globalThis.fetch;
   /** Monotonic clock in ms, for durations. */
   now?: () => number;

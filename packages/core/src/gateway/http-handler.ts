@@ -1,6 +1,7 @@
 import { InvalidRequestError } from "../errors/errors.js";
 import { KeywayError } from "../errors/keyway-error.js";
 import type { Gateway } from "./create-gateway.js";
+import { logSourceOf } from "./keyway-params.js";
 
 const jsonHeaders = { "content-type": "application/json" };
 
@@ -24,10 +25,6 @@ export function errorStatus(error: unknown): number {
   // 499 (client closed) is not a status a response can carry.
   return error.statusCode === 499 ? 400 : error.statusCode;
 }
-
-/** Which door made the call (`x-keyway-log-source`), when a door in this process says so. */
-const logSourceOf = (value: string | null): { logSource?: string } =>
-  value && /^[a-z][a-z0-9_-]{0,31}$/.test(value) ? { logSource: value } : {};
 
 /** `GET /models`: the model ids custom providers declared, in OpenAI's list shape. */
 export function modelList(gateway: Pick<Gateway, "providers">): {

@@ -125,3 +125,7 @@ export function readKeywayParams(body: Json, header?: string | null): KeywayPara
   for (const name of keywayParamNames) if (body[name] !== undefined) topLevel[name] = body[name];
   return check({ ...fromHeader, ...(nested as Json | undefined), ...topLevel });
 }
+
+/** Which door made the call (`x-keyway-log-source` header), when a door says so; anything odd is ignored. */
+export const logSourceOf = (value: string | null | undefined): { logSource?: string } =>
+  value && /^[a-z][a-z0-9_-]{0,31}$/.test(value) ? { logSource: value } : {};

@@ -3,6 +3,7 @@ import { InvalidRequestError, RequestAbortedError } from "../errors/errors.js";
 import type { ChatRequest, ChatStream, Gateway } from "./create-gateway.js";
 import { gatewayDefaults } from "./gateway-config.js";
 import { errorResponseBody } from "./http-handler.js";
+import { logSourceOf } from "./keyway-params.js";
 
 export interface ServeChatOptions {
   gateway: Gateway;
@@ -14,27 +15,40 @@ export interface ServeChatOptions {
   maxBodyBytes?: number;
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  if (req.readableEnded)
-    throw new InvalidRequestError("The request body was already consumed by another middleware.", {
-      code: "body_consumed",
+function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  if (req.readableEnded) {
+    return Promise.reject(
+      new InvalidRequestError("The request body was already consumed by another middleware.", {
+        code: "body_consumed",
+      }),
+    );
+  }
+  // Plain events rather than an async iterator: this is on every request's path.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(
+          new InvalidRequestError(`Request body is larger than ${limit} bytes.`, {
+            code: "body_too_large",
+            statusCode: 413,
+          }),
+        );
+      } else chunks.push(chunk);
     });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit)
-      throw new InvalidRequestError(`Request body is larger than ${limit} bytes.`, {
-        code: "body_too_large",
-        statusCode: 413,
-      });
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
-  } catch {
-    throw new InvalidRequestError("The request body is not valid JSON.", { code: "invalid_json" });
-  }
+    req.on("error", reject);
+    req.on("end", () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      } catch {
+        reject(new InvalidRequestError("The request body is not valid JSON.", { code: "invalid_json" }));
+      }
+    });
+  });
 }
 
 /**
@@ -59,7 +73,9 @@ export async function serveChatCompletion(options: ServeChatOptions): Promise<vo
       signal: controller.signal,
       provider: (req.headers["x-respan-route-provider"] as string | undefined) ?? undefined,
       paramsHeader: (req.headers["x-data-respan-params"] as string | undefined) ?? null,
-      ...(options.logSource ? { logSource: options.logSource } : {}),
+      ...(options.logSource
+        ? { logSource: options.logSource }
+        : logSourceOf(req.headers["x-keyway-log-source"] as string | undefined)),
     });
     if (!(Symbol.asyncIterator in result)) {
       const text = JSON.stringify(result);

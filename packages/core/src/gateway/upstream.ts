@@ -8,6 +8,7 @@ import { AnthropicStreamTranslator } from "../wire/anthropic-stream.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
 import { parseSse } from "../wire/sse.js";
 import { keywayParamNames } from "./keyway-params.js";
+import type { UpstreamResponse, UpstreamTransport } from "./upstream-transport.js";
 
 export interface UpstreamAttempt {
   provider: ProviderSpec;
@@ -19,7 +20,7 @@ export interface UpstreamAttempt {
   request: OpenAIChatRequest;
   signal: AbortSignal | undefined;
   timeoutMs: number;
-  fetch: typeof globalThis.fetch;
+  transport: UpstreamTransport;
 }
 
 export type UpstreamResult =
@@ -84,10 +85,9 @@ export async function callUpstream(attempt: UpstreamAttempt): Promise<UpstreamRe
   const timer = setTimeout(() => timeout.abort(), attempt.timeoutMs);
   const signal = attempt.signal ? AbortSignal.any([attempt.signal, timeout.signal]) : timeout.signal;
   const secrets = attempt.apiKey ? [attempt.apiKey] : [];
-  let response: Response;
+  let response: UpstreamResponse;
   try {
-    response = await attempt.fetch(`${attempt.baseURL}${path}`, {
-      method: "POST",
+    response = await attempt.transport(`${attempt.baseURL}${path}`, {
       headers: headersFor(attempt),
       body: upstreamBody(attempt),
       signal,
@@ -95,7 +95,10 @@ export async function callUpstream(attempt: UpstreamAttempt): Promise<UpstreamRe
   } catch (error) {
     if (attempt.signal?.aborted) throw new RequestAbortedError(error);
     if (timeout.signal.aborted) throw new UpstreamTimeoutError(provider.id, attempt.timeoutMs);
-    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    const reason =
+      (error as { cause?: { code?: string } }).cause?.code ??
+      (error as { code?: string }).code ??
+      (error as Error).message;
     throw new ProviderError(
       provider.id,
       0,
@@ -109,9 +112,9 @@ export async function callUpstream(attempt: UpstreamAttempt): Promise<UpstreamRe
     clearTimeout(timer);
   }
 
-  if (!response.ok) {
+  if (response.status < 200 || response.status >= 300) {
     const text = await response.text().catch(() => "");
-    const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+    const retryAfterMs = parseRetryAfter(response.header("retry-after"));
     throw new ProviderError(
       provider.id,
       response.status,
@@ -126,7 +129,7 @@ export async function callUpstream(attempt: UpstreamAttempt): Promise<UpstreamRe
   if (!request.stream) {
     let body: Record<string, unknown>;
     try {
-      body = (await response.json()) as Record<string, unknown>;
+      body = JSON.parse(await response.text()) as Record<string, unknown>;
     } catch (error) {
       if (attempt.signal?.aborted) throw new RequestAbortedError(error);
       throw badResponse(provider.id, "a body that is not JSON");
@@ -141,12 +144,8 @@ export async function callUpstream(attempt: UpstreamAttempt): Promise<UpstreamRe
     return { kind: "json", completion: body as unknown as OpenAIChatCompletion };
   }
 
-  const stream = response.body;
-  if (!stream) throw badResponse(provider.id, "an empty stream");
-  const reader = stream as unknown as AsyncIterable<Uint8Array>;
-  const cancel = () => {
-    stream.cancel().catch(() => undefined);
-  };
+  const reader = response.body;
+  const cancel = () => response.cancel();
   async function* openAIChunks(): AsyncGenerator<OpenAIChatChunk> {
     for await (const event of parseSse(reader)) {
       if (event.data === "[DONE]") return;

@@ -7,6 +7,7 @@ const keyPatterns: RegExp[] = [
   /\bAKIA[0-9A-Z]{16}\b/g,
   /\bAIza[0-9A-Za-z_-]{30,}/g,
 ];
+const mayHoldSecret = /sk-|gsk_|fw_|csk_|xai-|pplx-|AKIA|AIza|bearer|api[_-]?key|authorization/i;
 const bearerPattern = /(\bBearer\s+)[A-Za-z0-9._~+/=-]{6,}/gi;
 const assignmentPattern =
   /(\b(?:api[_-]?key|x-api-key|authorization)\b["']?\s*[:=]\s*["']?)(?!\[REDACTED\])[^\s"',}]{6,}/gi;
@@ -23,6 +24,8 @@ export function redactText(text: string, secrets: Iterable<string> = []): string
   for (const secret of secrets) {
     if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(REDACTED);
   }
+  // Most strings hold nothing key-like; one cheap scan spares them the full set of patterns.
+  if (out.length < 6 || !mayHoldSecret.test(out)) return out;
   for (const pattern of keyPatterns) out = out.replace(pattern, REDACTED);
   return out.replace(bearerPattern, `$1${REDACTED}`).replace(assignmentPattern, `$1${REDACTED}`);
 }

@@ -62,3 +62,42 @@ describe("computeCost", () => {
     expect(computeCost("gpt-4o", {})).toBeUndefined();
   });
 });
+
+describe("computeCost against the table's own calcPrice", () => {
+  it("agrees to the micro-dollar, tiers and cache included, on the cached path", async () => {
+    const { calcPrice } = await import("@pydantic/genai-prices");
+    const cases: [string, string, Record<string, number>][] = [
+      ["gpt-4o", "openai", { input_tokens: 1_000_000, output_tokens: 200_000, cache_read_tokens: 300_000 }],
+      ["gpt-4o-mini", "openai", { input_tokens: 1234, output_tokens: 567 }],
+      [
+        "claude-sonnet-4-5",
+        "anthropic",
+        {
+          input_tokens: 100_000,
+          output_tokens: 2_000,
+          cache_read_tokens: 50_000,
+          cache_write_tokens: 25_000,
+        },
+      ],
+      ["claude-sonnet-4-5", "anthropic", { input_tokens: 1_000_000, output_tokens: 2_000 }],
+      ["llama-3.1-8b-instant", "groq", { input_tokens: 5_000, output_tokens: 5_000 }],
+      ["deepseek-chat", "deepseek", { input_tokens: 10_000, output_tokens: 1_000, cache_read_tokens: 4_000 }],
+    ];
+    for (const [model, provider, usage] of cases) {
+      const expected = calcPrice(usage, model, { providerId: provider })?.total_price;
+      for (let i = 0; i < 2; i++) {
+        const cost = computeCost(
+          model,
+          {
+            promptTokens: usage.input_tokens,
+            completionTokens: usage.output_tokens,
+            cacheReadTokens: usage.cache_read_tokens,
+            cacheWriteTokens: usage.cache_write_tokens,
+          },
+          { provider },
+        );
+        expect(cost?.cost, `${model} ${JSON.stringify(usage)}`).toBeCloseTo(expected ?? Number.NaN, 9);
+      }
+    }
+  });
+});

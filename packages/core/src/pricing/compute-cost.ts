@@ -78,33 +78,73 @@ export function computeCost(
   const split = splitModelId(model, options.provider);
   const custom = options.customPrices?.[model] ?? options.customPrices?.[split.model];
   if (custom) return customCost(custom, usage);
-  const priceUsage = {
-    input_tokens: usage.promptTokens ?? 0,
-    output_tokens: usage.completionTokens ?? 0,
-    cache_read_tokens: usage.cacheReadTokens ?? 0,
-    cache_write_tokens: usage.cacheWriteTokens ?? 0,
-  };
   const providerId = split.provider ? (priceProviderIds[split.provider] ?? split.provider) : undefined;
-  const attempts: [string, string | undefined][] = [[split.model, providerId]];
+  const prices = lookupPrices(split.model, model, providerId, options.at);
+  if (!prices) return undefined;
+  const inputTokens = usage.promptTokens ?? 0;
+  const cacheRead = usage.cacheReadTokens ?? 0;
+  const cacheWrite = usage.cacheWriteTokens ?? 0;
+  const at = (key: string, fallback?: string) =>
+    tierPrice(prices[key] ?? (fallback ? prices[fallback] : undefined), inputTokens);
+  const cost =
+    (Math.max(0, inputTokens - cacheRead - cacheWrite) * at("input_mtok") +
+      cacheRead * at("cache_read_mtok", "input_mtok") +
+      cacheWrite * at("cache_write_mtok", "input_mtok") +
+      (usage.completionTokens ?? 0) * at("output_mtok")) /
+    1_000_000;
+  return {
+    cost,
+    promptUnitPrice: unitPrice(prices.input_mtok),
+    completionUnitPrice: unitPrice(prices.output_mtok),
+  };
+}
+
+type TablePrices = Record<string, unknown>;
+// Model → the table's price entry, resolved once: matching a model against the table costs ~20 µs a call, too much
+// for every log. Bounded; entries older than an hour are looked up again (prices can change by date).
+const priceCache = new Map<string, { prices: TablePrices | null; at: number }>();
+const PRICE_CACHE_LIMIT = 2_000;
+const PRICE_CACHE_MS = 3_600_000;
+
+function lookupPrices(
+  bareModel: string,
+  fullModel: string,
+  providerId: string | undefined,
+  when: Date | undefined,
+): TablePrices | null {
+  const key = `${providerId ?? ""}\u0000${fullModel}`;
+  const now = Date.now();
+  const cached = when ? undefined : priceCache.get(key);
+  if (cached && now - cached.at < PRICE_CACHE_MS) return cached.prices;
+  const attempts: [string, string | undefined][] = [[bareModel, providerId]];
   // Aggregators list models by their full id ("openai/gpt-4o" on openrouter).
-  if (providerId !== undefined && model !== split.model) attempts.push([model, providerId]);
+  if (providerId !== undefined && fullModel !== bareModel) attempts.push([fullModel, providerId]);
+  let prices: TablePrices | null = null;
   for (const [modelId, provider] of attempts) {
-    let result: ReturnType<typeof calcPrice> = null;
     try {
-      result = calcPrice(priceUsage, modelId, {
+      const result = calcPrice({ input_tokens: 1, output_tokens: 1 }, modelId, {
         ...(provider ? { providerId: provider } : {}),
-        ...(options.at ? { timestamp: options.at } : {}),
+        ...(when ? { timestamp: when } : {}),
       });
-    } catch {
-      result = null;
-    }
-    if (result) {
-      return {
-        cost: result.total_price,
-        promptUnitPrice: unitPrice(result.model_price.input_mtok),
-        completionUnitPrice: unitPrice(result.model_price.output_mtok),
-      };
-    }
+      if (result) {
+        prices = result.model_price as TablePrices;
+        break;
+      }
+    } catch {}
   }
-  return undefined;
+  if (!when) {
+    if (priceCache.size >= PRICE_CACHE_LIMIT) priceCache.clear();
+    priceCache.set(key, { prices, at: now });
+  }
+  return prices;
+}
+
+/** A price per 1M tokens; tiered prices (long-context rates) apply the tier the request's input reaches. */
+function tierPrice(value: unknown, inputTokens: number): number {
+  if (typeof value === "number") return value;
+  if (typeof value !== "object" || value === null) return 0;
+  const tiered = value as { base?: number; tiers?: { start: number; price: number }[] };
+  let price = tiered.base ?? 0;
+  for (const tier of tiered.tiers ?? []) if (inputTokens > tier.start) price = tier.price;
+  return price;
 }

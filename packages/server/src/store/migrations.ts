@@ -33,6 +33,9 @@ export const migrations: readonly string[] = [
    CREATE INDEX logs_status ON logs (status_code, ts);
    CREATE INDEX logs_thread ON logs (thread_identifier) WHERE thread_identifier IS NOT NULL;
    CREATE INDEX logs_trace ON logs (trace_unique_id) WHERE trace_unique_id IS NOT NULL;`,
+  // A covering index for the metrics: scanning it reads ~60 bytes a log instead of the whole stored body.
+  `CREATE INDEX logs_metrics ON logs (ts, model, provider_id, customer_identifier, log_source, is_error,
+     prompt_tokens, completion_tokens, total_tokens, cost, latency_bucket, ttft_bucket);`,
 ];
 
 export function migrate(db: DatabaseSync): number {

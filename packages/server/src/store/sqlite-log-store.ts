@@ -176,26 +176,60 @@ export class SqliteLogStore implements LogStore {
         : groupBy === "none"
           ? "NULL"
           : groupColumns[groupBy];
-    const totals = this.#db
+    // One pass: sums per (group, latency bucket, TTFT bucket); groups and percentiles are put together below.
+    const rows = this.#db
       .prepare(
-        `SELECT ${keyExpr} AS key, COUNT(*) AS count, SUM(is_error) AS errors, TOTAL(prompt_tokens) AS prompt_tokens,
-                TOTAL(completion_tokens) AS completion_tokens, TOTAL(total_tokens) AS total_tokens, TOTAL(cost) AS cost
-         FROM logs ${sql} GROUP BY key ORDER BY count DESC`,
+        `SELECT ${keyExpr} AS key, latency_bucket AS lb, ttft_bucket AS tb, COUNT(*) AS n, SUM(is_error) AS errors,
+                TOTAL(prompt_tokens) AS prompt_tokens, TOTAL(completion_tokens) AS completion_tokens,
+                TOTAL(total_tokens) AS total_tokens, TOTAL(cost) AS cost
+         FROM logs ${sql} GROUP BY key, lb, tb`,
       )
       .all(...params) as {
       key: string | number | null;
-      count: number;
+      lb: number | null;
+      tb: number | null;
+      n: number;
       errors: number;
       prompt_tokens: number;
       completion_tokens: number;
       total_tokens: number;
       cost: number;
     }[];
-    const histograms = this.#db
-      .prepare(
-        `SELECT ${keyExpr} AS key, latency_bucket AS lb, ttft_bucket AS tb, COUNT(*) AS n FROM logs ${sql} GROUP BY key, lb, tb`,
-      )
-      .all(...params) as { key: string | number | null; lb: number | null; tb: number | null; n: number }[];
+    const byKey = new Map<
+      string | number | null,
+      {
+        key: string | number | null;
+        count: number;
+        errors: number;
+        prompt_tokens: number;
+        completion_tokens: number;
+        total_tokens: number;
+        cost: number;
+      }
+    >();
+    for (const row of rows) {
+      let total = byKey.get(row.key);
+      if (!total) {
+        total = {
+          key: row.key,
+          count: 0,
+          errors: 0,
+          prompt_tokens: 0,
+          completion_tokens: 0,
+          total_tokens: 0,
+          cost: 0,
+        };
+        byKey.set(row.key, total);
+      }
+      total.count += row.n;
+      total.errors += row.errors ?? 0;
+      total.prompt_tokens += row.prompt_tokens;
+      total.completion_tokens += row.completion_tokens;
+      total.total_tokens += row.total_tokens;
+      total.cost += row.cost;
+    }
+    const totals = [...byKey.values()].sort((a, b) => b.count - a.count);
+    const histograms = rows;
     const latency = new Map<string | number | null, Map<number, number>>();
     const ttft = new Map<string | number | null, Map<number, number>>();
     const allLatency = new Map<number, number>();

@@ -1,0 +1,113 @@
+// Gateway overhead, side by side in one run: direct to the upstream (the emulator with a fixed latency), the floor
+// proxy, the Keyway gateway (logging on: every call builds a log and ships it through HttpLogSink), the same gateway
+// mounted in Express (@keyway/express), and Portkey's
+// open-source gateway. Sequential requests alternate between targets (A/B/C/D) in rounds; p50 is the median of
+// round medians, p99 over every sample. Then concurrency 32 and 64, then stream TTFT.
+import { createRequire } from "node:module";
+import { startChild } from "./lib/child-server.mjs";
+import { post, runConcurrent } from "./lib/http-client.mjs";
+import { median, percentile, round } from "./lib/stats.mjs";
+
+export async function gatewayOverhead({
+  latencyMs = 5,
+  rounds = 7,
+  perRound = 40,
+  concurrentTotal = 2_000,
+} = {}) {
+  const here = new URL(".", import.meta.url).pathname;
+  const upstream = await startChild(`${here}servers/emulator.mjs`, [String(latencyMs)]);
+  const logs = await startChild(`${here}servers/log-capture.mjs`);
+  const keyway = await startChild(`${here}servers/keyway-gateway.mjs`, [upstream.url, logs.url]);
+  const floor = await startChild(`${here}servers/floor-proxy.mjs`, [
+    `${upstream.url}/openai/v1/chat/completions`,
+  ]);
+  const portkeyScript = createRequire(import.meta.url).resolve("@portkey-ai/gateway/build/start-server.js");
+  const portkeyPort = 20_000 + Math.floor(Math.random() * 20_000);
+  let portkey;
+  try {
+    portkey = await startChild(portkeyScript, [`--port=${portkeyPort}`, "--headless"], {
+      readyPattern: /running at:\s+(http\S+)/,
+    });
+  } catch (error) {
+    console.error(`portkey did not start: ${error.message.slice(0, 300)}`);
+  }
+  const targets = [
+    { name: "direct", url: `${upstream.url}/openai/v1/chat/completions`, headers: {} },
+    { name: "floor", url: floor.url, headers: {} },
+    { name: "keyway", url: keyway.url, headers: {} },
+    { name: "keyway-express", url: mounted.url, headers: { "x-user": "u1" } },
+    ...(portkey
+      ? [
+          {
+            name: "portkey",
+            url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`,
+            headers: { "x-portkey-provider": "openai", "x-portkey-custom-host": `${upstream.url}/openai/v1` },
+          },
+        ]
+      : []),
+  ];
+  const body = (stream) => ({
+    model: "groq/llama-3.1-8b-instant",
+    messages: [{ role: "user", content: "hello there" }],
+    stream,
+  });
+  const call = (target, stream) =>
+    post(target.url, body(stream), { authorization: "Bearer sk-bench", ...target.headers });
+  const results = {
+    latencyMs,
+    targets: targets.map((t) => t.name),
+    sequential: {},
+    concurrent: {},
+    stream: {},
+  };
+
+  for (const stream of [false, true]) {
+    for (const target of targets)
+      for (let i = 0; i < 20; i++) {
+        const r = await call(target, stream);
+        if (r.status !== 200) throw new Error(`${target.name} answered ${r.status}`);
+      }
+    const roundMedians = Object.fromEntries(targets.map((t) => [t.name, []]));
+    const all = Object.fromEntries(targets.map((t) => [t.name, []]));
+    for (let r = 0; r < rounds; r++) {
+      const per = Object.fromEntries(targets.map((t) => [t.name, []]));
+      for (let i = 0; i < perRound; i++) {
+        for (const target of targets) {
+          const result = await call(target, stream);
+          const value = stream ? result.ttftMs : result.ms;
+          per[target.name].push(value);
+          all[target.name].push(value);
+        }
+      }
+      for (const target of targets) roundMedians[target.name].push(median(per[target.name]));
+    }
+    const into = stream ? results.stream : results.sequential;
+    for (const target of targets)
+      into[target.name] = {
+        p50: round(median(roundMedians[target.name]), 3),
+        p99: round(percentile(all[target.name], 0.99), 3),
+      };
+  }
+
+  for (const concurrency of [32, 64]) {
+    results.concurrent[concurrency] = {};
+    for (const target of targets) {
+      await runConcurrent(200, concurrency, () => call(target, false));
+      const { results: samples, seconds } = await runConcurrent(concurrentTotal, concurrency, () =>
+        call(target, false),
+      );
+      const ms = samples.map((s) => s.ms);
+      results.concurrent[concurrency][target.name] = {
+        p50: round(median(ms), 3),
+        p99: round(percentile(ms, 0.99), 3),
+        rps: Math.round(concurrentTotal / seconds),
+        errors: samples.filter((s) => s.status !== 200).length,
+      };
+    }
+  }
+  for (const server of [upstream, logs, keyway, mounted, floor, portkey]) server?.stop();
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`)
+  console.log(JSON.stringify(await gatewayOverhead(), null, 2));

@@ -1,0 +1,47 @@
+// KeywayCallbackHandler overhead per model call: the same chain (prompt | FakeListChatModel | parser) invoked with
+// and without the handler, alternating in rounds; the model is LangChain's in-memory fake, so the difference is
+// the handler's own work (the sink is a MemoryLogSink).
+import { MemoryLogSink } from "@keyway/core";
+import { KeywayCallbackHandler } from "@keyway/langchain";
+import { StringOutputParser } from "@langchain/core/output_parsers";
+import { ChatPromptTemplate } from "@langchain/core/prompts";
+import { FakeListChatModel } from "@langchain/core/utils/testing";
+import { median, round } from "./lib/stats.mjs";
+
+export async function langchainOverhead({ rounds = 9, perRound = 300 } = {}) {
+  const chain = ChatPromptTemplate.fromMessages([["human", "Tell me about {topic}"]])
+    .pipe(new FakeListChatModel({ responses: ["a fine answer about the topic"] }))
+    .pipe(new StringOutputParser());
+  const sink = new MemoryLogSink();
+  const handler = new KeywayCallbackHandler({ sink });
+  const time = async (callbacks) => {
+    const started = process.hrtime.bigint();
+    await chain.invoke({ topic: "otters" }, { callbacks });
+    return Number(process.hrtime.bigint() - started) / 1e3;
+  };
+  for (let i = 0; i < 300; i++) {
+    await time([]);
+    await time([handler]);
+  }
+  const without = [];
+  const withHandler = [];
+  for (let r = 0; r < rounds; r++) {
+    const a = [];
+    const b = [];
+    for (let i = 0; i < perRound; i++) {
+      a.push(await time([]));
+      b.push(await time([handler]));
+    }
+    without.push(median(a));
+    withHandler.push(median(b));
+    sink.clear();
+  }
+  return {
+    p50WithoutMicros: round(median(without), 1),
+    p50WithMicros: round(median(withHandler), 1),
+    addedMicros: round(median(withHandler.map((value, i) => value - without[i])), 1),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`)
+  console.log(JSON.stringify(await langchainOverhead(), null, 2));

@@ -1,0 +1,117 @@
+// keyway serve (another process): ingest throughput, batched (arrays of 100, 8 in flight) and single (one log per
+// request, 32 in flight); then query latency with 1,000,000 stored logs; memory over a soak at the batched rate.
+import { fork } from "node:child_process";
+import { post, runConcurrent } from "./lib/http-client.mjs";
+import { sampleLog } from "./lib/sample-log.mjs";
+import { median, percentile, round } from "./lib/stats.mjs";
+
+function startServer() {
+  const child = fork(new URL("./servers/keyway-serve.mjs", import.meta.url).pathname, [], {
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  return new Promise((resolve) => {
+    child.stdout.on("data", (data) => {
+      const match = /READY (\S+)/.exec(data.toString());
+      if (match)
+        resolve({
+          url: match[1],
+          child,
+          memory: () =>
+            new Promise((done) => {
+              child.once("message", done);
+              child.send("memory");
+            }),
+        });
+    });
+  });
+}
+
+const auth = { authorization: "Bearer kw_bench" };
+
+export async function serverIngest({
+  batches = 400,
+  singles = 20_000,
+  fill = 1_000_000,
+  soakSeconds = 60,
+} = {}) {
+  const server = await startServer();
+  let next = 0;
+  const batchBody = () => Array.from({ length: 100 }, () => sampleLog(next++, "ingest"));
+  await runConcurrent(20, 8, () => post(`${server.url}/api/request-logs/batch/`, batchBody(), auth));
+  const batched = await runConcurrent(batches, 8, () =>
+    post(`${server.url}/api/request-logs/batch/`, batchBody(), auth),
+  );
+  const single = await runConcurrent(singles, 32, () =>
+    post(`${server.url}/api/request-logs/create/`, sampleLog(next++, "ingest"), auth),
+  );
+  const result = {
+    batchedLogsPerSecond: Math.round((batches * 100) / batched.seconds),
+    batchedErrors: batched.results.filter((r) => r.status !== 200).length,
+    singleRequestsPerSecond: Math.round(singles / single.seconds),
+    singleErrors: single.results.filter((r) => r.status !== 201).length,
+  };
+
+  // Fill to `fill` logs at the batched rate, then time queries.
+  const fillStarted = performance.now();
+  while (next < fill)
+    await runConcurrent(Math.min(200, Math.ceil((fill - next) / 100)), 8, () =>
+      post(`${server.url}/api/request-logs/batch/`, batchBody(), auth),
+    );
+  result.fillSeconds = round((performance.now() - fillStarted) / 1000, 1);
+  const query = async (path, runs = 7) => {
+    const times = [];
+    let body;
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      const response = await fetch(`${server.url}${path}`, { headers: auth });
+      body = await response.json();
+      times.push(performance.now() - started);
+    }
+    return { medianMs: round(median(times), 1), body };
+  };
+  const all = await query("/api/metrics/?group_by=none");
+  result.storedLogs = all.body.summary.count;
+  result.queries = {
+    "metrics, all logs": all.medianMs,
+    "metrics by model": (await query("/api/metrics/?group_by=model")).medianMs,
+    "metrics by customer": (await query("/api/metrics/?group_by=customer")).medianMs,
+    "metrics by hour": (await query("/api/metrics/?group_by=time&bucket=hour")).medianMs,
+    "metrics, one customer": (await query("/api/metrics/?customer_identifier=customer-7")).medianMs,
+    "list, newest 50": (await query("/api/request-logs/?limit=50")).medianMs,
+    "list, one customer": (await query("/api/request-logs/?customer_identifier=customer-7&limit=50"))
+      .medianMs,
+    "list, text search": (await query("/api/request-logs/?search=order%20number%20777777&limit=50", 3))
+      .medianMs,
+  };
+
+  // Soak: batched ingest for soakSeconds, RSS sampled every 5 s.
+  const samples = [];
+  const soakStarted = performance.now();
+  let soaked = 0;
+  while (performance.now() - soakStarted < soakSeconds * 1000) {
+    await runConcurrent(100, 8, () => post(`${server.url}/api/request-logs/batch/`, batchBody(), auth));
+    soaked += 10_000;
+    if (samples.length === 0 || performance.now() - soakStarted > samples.length * 5_000)
+      samples.push(Math.round((await server.memory()).rss / 1024 / 1024));
+  }
+  result.soak = {
+    seconds: soakSeconds,
+    logs: soaked,
+    logsPerSecond: Math.round(soaked / ((performance.now() - soakStarted) / 1000)),
+    rssMiB: samples,
+  };
+  server.child.kill("SIGKILL");
+  return result;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`)
+  console.log(
+    JSON.stringify(
+      await serverIngest({
+        fill: Number(process.argv[2] ?? 1_000_000),
+        soakSeconds: Number(process.argv[3] ?? 60),
+      }),
+      null,
+      2,
+    ),
+  );
