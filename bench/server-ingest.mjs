@@ -3,7 +3,7 @@
 import { fork } from "node:child_process";
 import { post, runConcurrent } from "./lib/http-client.mjs";
 import { sampleLog } from "./lib/sample-log.mjs";
-import { median, percentile, round } from "./lib/stats.mjs";
+import { median, round } from "./lib/stats.mjs";
 
 function startServer() {
   const child = fork(new URL("./servers/keyway-serve.mjs", import.meta.url).pathname, [], {
@@ -70,6 +70,8 @@ export async function serverIngest({
     return { medianMs: round(median(times), 1), body };
   };
   const all = await query("/api/metrics/?group_by=none");
+  const lastTimestamp = Date.parse(sampleLog(next - 1, "ingest").timestamp);
+  const dayWindow = `start_time=${lastTimestamp - 86_400_000}&end_time=${lastTimestamp}`;
   result.storedLogs = all.body.summary.count;
   result.queries = {
     "metrics, all logs": all.medianMs,
@@ -77,6 +79,12 @@ export async function serverIngest({
     "metrics by customer": (await query("/api/metrics/?group_by=customer")).medianMs,
     "metrics by hour": (await query("/api/metrics/?group_by=time&bucket=hour")).medianMs,
     "metrics, one customer": (await query("/api/metrics/?customer_identifier=customer-7")).medianMs,
+    // What the dashboard asks by default: a one-day window (here the last day of the filled data, 86,400 logs).
+    "metrics, one day": (await query(`/api/metrics/?group_by=none&${dayWindow}`)).medianMs,
+    "metrics by model, one day": (await query(`/api/metrics/?group_by=model&${dayWindow}`)).medianMs,
+    "metrics by customer, one day": (await query(`/api/metrics/?group_by=customer&${dayWindow}`)).medianMs,
+    "metrics by minute, one day": (await query(`/api/metrics/?group_by=time&bucket=minute&${dayWindow}`))
+      .medianMs,
     "list, newest 50": (await query("/api/request-logs/?limit=50")).medianMs,
     "list, one customer": (await query("/api/request-logs/?customer_identifier=customer-7&limit=50"))
       .medianMs,

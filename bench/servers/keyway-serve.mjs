@@ -14,3 +14,4 @@ process.on("message", (message) => {
     process.send?.({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed });
 });
 console.log(`READY ${server.url}`);
+process.on("SIGINT", () => process.exit(0));

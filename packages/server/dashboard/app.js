@@ -59,12 +59,21 @@ function chart(id, type, labels, datasets) {
   });
 }
 
+// Metrics and the log list cover a time window (default: the last 24 hours), which keeps every refresh a range
+// scan however many logs the server holds.
+function windowQuery() {
+  const span = $("#window").value;
+  return span ? `&start_time=${Date.now() - Number(span)}` : "";
+}
+
 async function refreshMetrics() {
+  const w = windowQuery();
+  const bucket = Number($("#window").value || 0) > 86_400_000 || !$("#window").value ? "hour" : "minute";
   const [all, time, byModel, byCustomer] = await Promise.all([
-    api("/api/metrics/?group_by=none"),
-    api("/api/metrics/?group_by=time&bucket=minute"),
-    api("/api/metrics/?group_by=model"),
-    api("/api/metrics/?group_by=customer"),
+    api(`/api/metrics/?group_by=none${w}`),
+    api(`/api/metrics/?group_by=time&bucket=${bucket}${w}`),
+    api(`/api/metrics/?group_by=model${w}`),
+    api(`/api/metrics/?group_by=customer${w}`),
   ]);
   const s = all.summary;
   $("#h-requests").textContent = String(s.count);
@@ -137,6 +146,8 @@ function logRow(log) {
 async function loadLogs(append = false) {
   const query = new URLSearchParams(filters);
   query.set("limit", "50");
+  const span = $("#window").value;
+  if (span) query.set("start_time", String(Date.now() - Number(span)));
   if (append && nextCursor) query.set("cursor", nextCursor);
   const page = await api(`/api/request-logs/?${query}`);
   const body = $("#log-table tbody");
@@ -203,6 +214,7 @@ $("#filters").addEventListener("submit", async (event) => {
   await loadLogs(false);
 });
 $("#more").addEventListener("click", () => loadLogs(true));
+$("#window").addEventListener("change", () => void refresh());
 $("#close-detail").addEventListener("click", () => {
   $("#detail").hidden = true;
 });
