@@ -21,6 +21,7 @@ export async function gatewayOverhead({
   const floor = await startChild(`${here}servers/floor-proxy.mjs`, [
     `${upstream.url}/openai/v1/chat/completions`,
   ]);
+  const mounted = await startChild(`${here}servers/express-gateway.mjs`, [upstream.url, logs.url]);
   const portkeyScript = createRequire(import.meta.url).resolve("@portkey-ai/gateway/build/start-server.js");
   const portkeyPort = 20_000 + Math.floor(Math.random() * 20_000);
   let portkey;
@@ -31,82 +32,88 @@ export async function gatewayOverhead({
   } catch (error) {
     console.error(`portkey did not start: ${error.message.slice(0, 300)}`);
   }
-  const targets = [
-    { name: "direct", url: `${upstream.url}/openai/v1/chat/completions`, headers: {} },
-    { name: "floor", url: floor.url, headers: {} },
-    { name: "keyway", url: keyway.url, headers: {} },
-    { name: "keyway-express", url: mounted.url, headers: { "x-user": "u1" } },
-    ...(portkey
-      ? [
-          {
-            name: "portkey",
-            url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`,
-            headers: { "x-portkey-provider": "openai", "x-portkey-custom-host": `${upstream.url}/openai/v1` },
-          },
-        ]
-      : []),
-  ];
-  const body = (stream) => ({
-    model: "groq/llama-3.1-8b-instant",
-    messages: [{ role: "user", content: "hello there" }],
-    stream,
-  });
-  const call = (target, stream) =>
-    post(target.url, body(stream), { authorization: "Bearer sk-bench", ...target.headers });
-  const results = {
-    latencyMs,
-    targets: targets.map((t) => t.name),
-    sequential: {},
-    concurrent: {},
-    stream: {},
-  };
+  try {
+    const targets = [
+      { name: "direct", url: `${upstream.url}/openai/v1/chat/completions`, headers: {} },
+      { name: "floor", url: floor.url, headers: {} },
+      { name: "keyway", url: keyway.url, headers: {} },
+      { name: "keyway-express", url: mounted.url, headers: { "x-user": "u1" } },
+      ...(portkey
+        ? [
+            {
+              name: "portkey",
+              url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`,
+              headers: {
+                "x-portkey-provider": "openai",
+                "x-portkey-custom-host": `${upstream.url}/openai/v1`,
+              },
+            },
+          ]
+        : []),
+    ];
+    const body = (stream) => ({
+      model: "groq/llama-3.1-8b-instant",
+      messages: [{ role: "user", content: "hello there" }],
+      stream,
+    });
+    const call = (target, stream) =>
+      post(target.url, body(stream), { authorization: "Bearer sk-bench", ...target.headers });
+    const results = {
+      latencyMs,
+      targets: targets.map((t) => t.name),
+      sequential: {},
+      concurrent: {},
+      stream: {},
+    };
 
-  for (const stream of [false, true]) {
-    for (const target of targets)
-      for (let i = 0; i < 20; i++) {
-        const r = await call(target, stream);
-        if (r.status !== 200) throw new Error(`${target.name} answered ${r.status}`);
-      }
-    const roundMedians = Object.fromEntries(targets.map((t) => [t.name, []]));
-    const all = Object.fromEntries(targets.map((t) => [t.name, []]));
-    for (let r = 0; r < rounds; r++) {
-      const per = Object.fromEntries(targets.map((t) => [t.name, []]));
-      for (let i = 0; i < perRound; i++) {
-        for (const target of targets) {
-          const result = await call(target, stream);
-          const value = stream ? result.ttftMs : result.ms;
-          per[target.name].push(value);
-          all[target.name].push(value);
+    for (const stream of [false, true]) {
+      for (const target of targets)
+        for (let i = 0; i < 20; i++) {
+          const r = await call(target, stream);
+          if (r.status !== 200) throw new Error(`${target.name} answered ${r.status}`);
         }
+      const roundMedians = Object.fromEntries(targets.map((t) => [t.name, []]));
+      const all = Object.fromEntries(targets.map((t) => [t.name, []]));
+      for (let r = 0; r < rounds; r++) {
+        const per = Object.fromEntries(targets.map((t) => [t.name, []]));
+        for (let i = 0; i < perRound; i++) {
+          for (const target of targets) {
+            const result = await call(target, stream);
+            const value = stream ? result.ttftMs : result.ms;
+            per[target.name].push(value);
+            all[target.name].push(value);
+          }
+        }
+        for (const target of targets) roundMedians[target.name].push(median(per[target.name]));
       }
-      for (const target of targets) roundMedians[target.name].push(median(per[target.name]));
+      const into = stream ? results.stream : results.sequential;
+      for (const target of targets)
+        into[target.name] = {
+          p50: round(median(roundMedians[target.name]), 3),
+          p99: round(percentile(all[target.name], 0.99), 3),
+        };
     }
-    const into = stream ? results.stream : results.sequential;
-    for (const target of targets)
-      into[target.name] = {
-        p50: round(median(roundMedians[target.name]), 3),
-        p99: round(percentile(all[target.name], 0.99), 3),
-      };
-  }
 
-  for (const concurrency of [32, 64]) {
-    results.concurrent[concurrency] = {};
-    for (const target of targets) {
-      await runConcurrent(200, concurrency, () => call(target, false));
-      const { results: samples, seconds } = await runConcurrent(concurrentTotal, concurrency, () =>
-        call(target, false),
-      );
-      const ms = samples.map((s) => s.ms);
-      results.concurrent[concurrency][target.name] = {
-        p50: round(median(ms), 3),
-        p99: round(percentile(ms, 0.99), 3),
-        rps: Math.round(concurrentTotal / seconds),
-        errors: samples.filter((s) => s.status !== 200).length,
-      };
+    for (const concurrency of [32, 64]) {
+      results.concurrent[concurrency] = {};
+      for (const target of targets) {
+        await runConcurrent(200, concurrency, () => call(target, false));
+        const { results: samples, seconds } = await runConcurrent(concurrentTotal, concurrency, () =>
+          call(target, false),
+        );
+        const ms = samples.map((s) => s.ms);
+        results.concurrent[concurrency][target.name] = {
+          p50: round(median(ms), 3),
+          p99: round(percentile(ms, 0.99), 3),
+          rps: Math.round(concurrentTotal / seconds),
+          errors: samples.filter((s) => s.status !== 200).length,
+        };
+      }
     }
+    return results;
+  } finally {
+    for (const server of [upstream, logs, keyway, mounted, floor, portkey]) server?.stop();
   }
-  for (const server of [upstream, logs, keyway, mounted, floor, portkey]) server?.stop();
-  return results;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`)

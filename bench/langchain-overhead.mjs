@@ -3,6 +3,7 @@
 // the handler's own work (the sink is a MemoryLogSink).
 import { MemoryLogSink } from "@keyway/core";
 import { KeywayCallbackHandler } from "@keyway/langchain";
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { StringOutputParser } from "@langchain/core/output_parsers";
 import { ChatPromptTemplate } from "@langchain/core/prompts";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
@@ -14,6 +15,12 @@ export async function langchainOverhead({ rounds = 9, perRound = 300 } = {}) {
     .pipe(new StringOutputParser());
   const sink = new MemoryLogSink();
   const handler = new KeywayCallbackHandler({ sink });
+  // What LangChain itself costs once any handler is attached: the callback manager and run bookkeeping.
+  class NoopHandler extends BaseCallbackHandler {
+    name = "noop";
+    awaitHandlers = true;
+  }
+  const noop = new NoopHandler();
   const time = async (callbacks) => {
     const started = process.hrtime.bigint();
     await chain.invoke({ topic: "otters" }, { callbacks });
@@ -21,25 +28,32 @@ export async function langchainOverhead({ rounds = 9, perRound = 300 } = {}) {
   };
   for (let i = 0; i < 300; i++) {
     await time([]);
+    await time([noop]);
     await time([handler]);
   }
   const without = [];
+  const withNoop = [];
   const withHandler = [];
   for (let r = 0; r < rounds; r++) {
     const a = [];
     const b = [];
+    const c = [];
     for (let i = 0; i < perRound; i++) {
       a.push(await time([]));
-      b.push(await time([handler]));
+      b.push(await time([noop]));
+      c.push(await time([handler]));
     }
     without.push(median(a));
-    withHandler.push(median(b));
+    withNoop.push(median(b));
+    withHandler.push(median(c));
     sink.clear();
   }
   return {
     p50WithoutMicros: round(median(without), 1),
+    p50WithNoopHandlerMicros: round(median(withNoop), 1),
     p50WithMicros: round(median(withHandler), 1),
     addedMicros: round(median(withHandler.map((value, i) => value - without[i])), 1),
+    addedOverNoopMicros: round(median(withHandler.map((value, i) => value - withNoop[i])), 1),
   };
 }
 

@@ -4,6 +4,7 @@ import {
   createGateway,
   currentContext,
   type Gateway,
+  type KeywayContext,
   type RequestContextOptions,
   requestContext,
   runWithContext,
@@ -39,15 +40,19 @@ export function keyway(options: KeywayExpressOptions = {}): RequestHandler {
     gateway ??= createGateway();
     return gateway;
   };
+  const enter = (req: Request, next: NextFunction, context: KeywayContext) =>
+    runWithContext(context, () => {
+      req.keyway = bindGateway(getGateway, currentContext() ?? context, "express");
+      next();
+    });
   return function keywayContext(req: Request, _res: Response, next: NextFunction): void {
-    requestContext(req, req.headers, options).then(
-      (context) => {
-        runWithContext(context, () => {
-          req.keyway = bindGateway(getGateway, currentContext() ?? context, "express");
-          next();
-        });
-      },
-      (error: unknown) => next(error),
-    );
+    let context: KeywayContext | Promise<KeywayContext>;
+    try {
+      context = requestContext(req, req.headers, options);
+    } catch (error) {
+      return next(error);
+    }
+    if (context instanceof Promise) context.then((resolved) => enter(req, next, resolved), next);
+    else enter(req, next, context);
   };
 }

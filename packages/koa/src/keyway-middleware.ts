@@ -37,7 +37,8 @@ export function keyway(options: KeywayKoaOptions = {}): Middleware {
     return gateway;
   };
   return async function keywayContext(ctx: Context, next: Next): Promise<void> {
-    const context = await requestContext(ctx, ctx.headers, options);
+    const built = requestContext(ctx, ctx.headers, options);
+    const context = built instanceof Promise ? await built : built;
     await runWithContext(context, () => {
       ctx.state.keyway = bindGateway(getGateway, currentContext() ?? context, "koa");
       return next();

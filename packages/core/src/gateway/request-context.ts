@@ -24,19 +24,41 @@ const header = (headers: Headers, name: string) => {
   return Array.isArray(value) ? value[0] : value;
 };
 
-/** Builds the Keyway context of one web request. Throws `InvalidRequestError` for unreadable credential headers. */
-export async function requestContext<Req>(
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
+
+/**
+ * Builds the Keyway context of one web request. Synchronous when the option functions are (the common case: no
+ * microtask hops on every request); a Promise when any of them returns one. Throws `InvalidRequestError` for
+ * unreadable credential headers.
+ */
+export function requestContext<Req>(
   req: Req,
   headers: Headers,
   options: RequestContextOptions<Req>,
-): Promise<KeywayContext> {
+): KeywayContext | Promise<KeywayContext> {
+  const customer = options.customer?.(req);
+  const metadata = options.metadata?.(req);
+  const thread = options.thread?.(req);
+  if (isThenable(customer) || isThenable(metadata) || isThenable(thread)) {
+    return Promise.all([customer, metadata, thread]).then(([c, m, t]) =>
+      buildContext(headers, options, c, m, t),
+    );
+  }
+  return buildContext(headers, options, customer, metadata, thread);
+}
+
+function buildContext<Req>(
+  headers: Headers,
+  options: RequestContextOptions<Req>,
+  customer: string | CustomerParams | undefined,
+  metadata: Record<string, unknown> | undefined,
+  thread: string | undefined,
+): KeywayContext {
   const context: KeywayContext = {};
-  const customer = await options.customer?.(req);
   if (typeof customer === "string") context.customer_params = { customer_identifier: customer };
   else if (customer) context.customer_params = customer;
-  const metadata = await options.metadata?.(req);
   if (metadata) context.metadata = metadata;
-  const thread = await options.thread?.(req);
   if (thread) context.thread_identifier = thread;
   if (options.acceptCredentialHeaders) {
     const id = header(headers, "x-keyway-customer-id");
