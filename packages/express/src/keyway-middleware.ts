@@ -50,7 +50,8 @@ export function keyway(options: KeywayExpressOptions = {}): RequestHandler {
     try {
       context = requestContext(req, req.headers, options);
     } catch (error) {
-      return next(error);
+      next(error);
+      return;
     }
     if (context instanceof Promise) context.then((resolved) => enter(req, next, resolved), next);
     else enter(req, next, context);
