@@ -29,6 +29,7 @@ export {
 } from "./errors/errors.js";
 export { KeywayError, type KeywayErrorOptions } from "./errors/keyway-error.js";
 export {
+  type ChatMethod,
   type ChatOptions,
   type ChatRequest,
   type ChatStream,
@@ -46,6 +47,7 @@ export {
   type RequestContextOptions,
   requestContext,
 } from "./gateway/request-context.js";
+export { applyUsage, type LogUsage } from "./log/apply-usage.js";
 export { dropContent } from "./log/disable-log.js";
 export { type NormalizeOptions, normalizeLog } from "./log/normalize-log.js";
 export { type PrepareLogOptions, prepareLog } from "./log/prepare-log.js";

@@ -1,7 +1,7 @@
 import {
+  applyUsage,
   type ChatMessage,
   type CustomerParams,
-  computeCost,
   createSink,
   currentContext,
   type LogSink,
@@ -312,23 +312,7 @@ export class KeywayCallbackHandler extends BaseCallbackHandler {
         str(responseMeta.stop_reason) ??
         str(generation?.generationInfo?.finish_reason);
       if (finish) log.finish_reason = finish;
-      const usage = usageOf(output);
-      if (usage.promptTokens !== undefined) log.prompt_tokens = usage.promptTokens;
-      if (usage.completionTokens !== undefined) log.completion_tokens = usage.completionTokens;
-      if (usage.promptTokens !== undefined && usage.completionTokens !== undefined)
-        log.total_tokens = usage.promptTokens + usage.completionTokens;
-      if (usage.cacheReadTokens) log.prompt_cache_hit_tokens = usage.cacheReadTokens;
-      if (usage.cacheWriteTokens) log.prompt_cache_creation_tokens = usage.cacheWriteTokens;
-      if (usage.reasoningTokens) log.reasoning_tokens = usage.reasoningTokens;
-      const cost = computeCost(model, usage, {
-        provider: run.provider,
-        ...(this.#options.prices ? { customPrices: this.#options.prices } : {}),
-      });
-      if (cost) {
-        log.cost = cost.cost;
-        log.prompt_unit_price = cost.promptUnitPrice;
-        log.completion_unit_price = cost.completionUnitPrice;
-      }
+      applyUsage(log, usageOf(output), { model, provider: run.provider, prices: this.#options.prices });
     }
     if (model) log.model = model;
     if (run.provider) log.provider_id = run.provider;

@@ -1,6 +1,6 @@
 import {
+  applyUsage,
   type CustomerParams,
-  computeCost,
   currentContext,
   type ModelPrices,
   type RequestLog,
@@ -126,31 +126,19 @@ export function spanToLog(
   log.prompt_messages = reading.messages ?? [];
   if (reading.completion) log.completion_message = reading.completion;
   log.stream = reading.stream === true;
-  if (reading.promptTokens !== undefined) log.prompt_tokens = reading.promptTokens;
-  if (reading.completionTokens !== undefined) log.completion_tokens = reading.completionTokens;
-  if (reading.promptTokens !== undefined && reading.completionTokens !== undefined)
-    log.total_tokens = reading.promptTokens + reading.completionTokens;
-  if (reading.cacheReadTokens) log.prompt_cache_hit_tokens = reading.cacheReadTokens;
-  if (reading.cacheWriteTokens) log.prompt_cache_creation_tokens = reading.cacheWriteTokens;
   if (reading.timeToFirstToken !== undefined)
     log.time_to_first_token = Math.round(reading.timeToFirstToken * 1e6) / 1e6;
   if (reading.finishReason) log.finish_reason = reading.finishReason;
   if (reading.temperature !== undefined) log.temperature = reading.temperature;
   if (reading.maxTokens !== undefined) log.max_tokens = reading.maxTokens;
-  const cost = computeCost(
-    reading.model,
+  return applyUsage(
+    log,
     {
       promptTokens: reading.promptTokens,
       completionTokens: reading.completionTokens,
       cacheReadTokens: reading.cacheReadTokens,
       cacheWriteTokens: reading.cacheWriteTokens,
     },
-    { provider: reading.provider, ...(options.prices ? { customPrices: options.prices } : {}) },
+    { model: reading.model, provider: reading.provider, prices: options.prices },
   );
-  if (cost) {
-    log.cost = cost.cost;
-    log.prompt_unit_price = cost.promptUnitPrice;
-    log.completion_unit_price = cost.completionUnitPrice;
-  }
-  return log;
 }

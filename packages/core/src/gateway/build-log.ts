@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { KeywayContext } from "../context/context.js";
 import { KeywayError } from "../errors/keyway-error.js";
+import { applyUsage } from "../log/apply-usage.js";
 import { dropContent } from "../log/disable-log.js";
 import type { ChatMessage, RequestLog } from "../log/request-log.js";
-import { computeCost, type ModelPrices } from "../pricing/compute-cost.js";
+import type { ModelPrices } from "../pricing/compute-cost.js";
 import type { OpenAIChatRequest, OpenAIMessage, OpenAIUsage } from "../wire/openai-types.js";
 import type { KeywayParams } from "./keyway-params.js";
 
@@ -40,18 +41,6 @@ export function buildGatewayLog(call: CallRecord): RequestLog {
   const customer = { ...context?.customer_params, ...params.customer_params };
   if (params.customer_identifier) customer.customer_identifier = params.customer_identifier;
   const metadata = { ...context?.metadata, ...params.metadata };
-  const cost = usage
-    ? computeCost(
-        call.model,
-        {
-          promptTokens: usage.prompt_tokens,
-          completionTokens: usage.completion_tokens,
-          cacheReadTokens: usage.prompt_tokens_details?.cached_tokens,
-          cacheWriteTokens: usage.cache_creation_input_tokens,
-        },
-        { provider: call.provider, ...(call.prices ? { customPrices: call.prices } : {}) },
-      )
-    : undefined;
   const latencyMs = call.endedAt - call.startedAt;
   const log: RequestLog = {
     unique_id: randomUUID(),
@@ -74,15 +63,17 @@ export function buildGatewayLog(call: CallRecord): RequestLog {
   if (call.firstOutputAt !== undefined)
     log.time_to_first_token = seconds(call.firstOutputAt - call.startedAt);
   if (usage) {
-    log.prompt_tokens = usage.prompt_tokens;
-    log.completion_tokens = usage.completion_tokens;
-    log.total_tokens = usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens;
-    const cacheRead = usage.prompt_tokens_details?.cached_tokens;
-    if (cacheRead) log.prompt_cache_hit_tokens = cacheRead;
-    if (usage.cache_creation_input_tokens)
-      log.prompt_cache_creation_tokens = usage.cache_creation_input_tokens;
-    const reasoning = usage.completion_tokens_details?.reasoning_tokens;
-    if (reasoning) log.reasoning_tokens = reasoning;
+    applyUsage(
+      log,
+      {
+        promptTokens: usage.prompt_tokens,
+        completionTokens: usage.completion_tokens,
+        cacheReadTokens: usage.prompt_tokens_details?.cached_tokens,
+        cacheWriteTokens: usage.cache_creation_input_tokens,
+        reasoningTokens: usage.completion_tokens_details?.reasoning_tokens,
+      },
+      { model: call.model, provider: call.provider, prices: call.prices },
+    );
     if (
       usage.completion_tokens > 0 &&
       call.firstOutputAt !== undefined &&
@@ -91,11 +82,6 @@ export function buildGatewayLog(call: CallRecord): RequestLog {
       log.tokens_per_second =
         Math.round((usage.completion_tokens / ((call.endedAt - call.firstOutputAt) / 1000)) * 10) / 10;
     }
-  }
-  if (cost) {
-    log.cost = cost.cost;
-    log.prompt_unit_price = cost.promptUnitPrice;
-    log.completion_unit_price = cost.completionUnitPrice;
   }
   if (call.finishReason) log.finish_reason = call.finishReason;
   if (call.keyId) log.key_fingerprint = call.keyId;

@@ -39,13 +39,15 @@ export interface ChatStream extends AsyncIterable<OpenAIChatChunk> {
   readonly model: string;
 }
 
+/** `gateway.chat`: a stream for `stream: true`, a completion otherwise. */
+export interface ChatMethod {
+  (request: ChatRequest & { stream: true }, options?: ChatOptions): Promise<ChatStream>;
+  (request: ChatRequest & { stream?: false | null }, options?: ChatOptions): Promise<OpenAIChatCompletion>;
+  (request: ChatRequest, options?: ChatOptions): Promise<OpenAIChatCompletion | ChatStream>;
+}
+
 export interface Gateway {
-  chat(request: ChatRequest & { stream: true }, options?: ChatOptions): Promise<ChatStream>;
-  chat(
-    request: ChatRequest & { stream?: false | null },
-    options?: ChatOptions,
-  ): Promise<OpenAIChatCompletion>;
-  chat(request: ChatRequest, options?: ChatOptions): Promise<OpenAIChatCompletion | ChatStream>;
+  chat: ChatMethod;
   /** A Fetch-API handler: `POST …/chat/completions` (OpenAI-compatible + Respan extensions), `GET …/models`. */
   fetch: typeof globalThis.fetch;
   /** Health of every configured key, by fingerprint. */

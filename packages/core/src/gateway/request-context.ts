@@ -2,8 +2,7 @@ import type { KeywayContext } from "../context/context.js";
 import { parseCustomerCredentials } from "../credentials/customer-credentials.js";
 import { InvalidRequestError } from "../errors/errors.js";
 import type { CustomerParams } from "../log/request-log.js";
-import type { OpenAIChatCompletion } from "../wire/openai-types.js";
-import type { ChatOptions, ChatRequest, ChatStream, Gateway } from "./create-gateway.js";
+import type { ChatMethod, ChatOptions, ChatRequest, Gateway } from "./create-gateway.js";
 
 /** How a web framework door derives a request's Keyway context; every function gets the framework's request. */
 export interface RequestContextOptions<Req> {
@@ -84,18 +83,13 @@ function buildContext<Req>(
 /** The gateway bound to one request's context: what `req.keyway` / `ctx.state.keyway` is. */
 export interface BoundGateway {
   readonly context: KeywayContext;
-  chat(request: ChatRequest & { stream: true }, options?: ChatOptions): Promise<ChatStream>;
-  chat(
-    request: ChatRequest & { stream?: false | null },
-    options?: ChatOptions,
-  ): Promise<OpenAIChatCompletion>;
-  chat(request: ChatRequest, options?: ChatOptions): Promise<OpenAIChatCompletion | ChatStream>;
+  chat: ChatMethod;
 }
 
 export function bindGateway(gateway: () => Gateway, context: KeywayContext, logSource: string): BoundGateway {
   return {
     context,
     chat: ((request: ChatRequest, options: ChatOptions = {}) =>
-      gateway().chat(request, { logSource, context, ...options })) as BoundGateway["chat"],
+      gateway().chat(request, { logSource, context, ...options })) as ChatMethod,
   };
 }
