@@ -216,7 +216,9 @@ describe("bad input gets a clear error and the gateway keeps serving", () => {
       .create({ ...ask(), customer_credentials: { groq: { api_key: "gsk-customer-secret-123" } } } as never)
       .catch((error: unknown) => error);
     expect(leaked).toMatchObject({ status: 401 });
-    expect(JSON.stringify((leaked as OpenAI.APIError).error)).not.toContain("gsk-customer-secret-123");
+    expect(JSON.stringify((leaked as InstanceType<typeof OpenAI.APIError>).error)).not.toContain(
+      "gsk-customer-secret-123",
+    );
     expect(JSON.stringify(fx.sink.logs)).not.toContain("gsk-customer-secret-123");
     const after = await fx.client.chat.completions.create(ask("still here"));
     expect(after.choices[0]?.message.content).toBe("Echo: still here");
