@@ -286,6 +286,47 @@ describe("keyway serve: query and metrics", () => {
   });
 });
 
+describe("keyway serve: metrics from the per-minute rollup and from the logs agree", () => {
+  it("gives the same numbers either way, for every grouping the rollup serves", async () => {
+    const get = async (query: string) => (await (await fx.call(`/api/metrics/?${query}`)).json()) as unknown;
+    for (const groupBy of [
+      "none",
+      "model",
+      "provider",
+      "log_source",
+      "time&bucket=minute",
+      "time&bucket=hour",
+    ]) {
+      // An unaligned start_time (1 ms after the epoch) makes the server read the logs themselves.
+      expect(await get(`group_by=${groupBy}`), groupBy).toEqual(
+        await get(`group_by=${groupBy}&start_time=1`),
+      );
+      expect(await get(`group_by=${groupBy}&log_source=langchain`), groupBy).toEqual(
+        await get(`group_by=${groupBy}&log_source=langchain&start_time=1`),
+      );
+    }
+  });
+
+  it("rebuilds the rollup from stored logs when an older database is opened", async () => {
+    const { DatabaseSync } = await import("node:sqlite");
+    const { SqliteLogStore } = await import("../src/store/sqlite-log-store.js");
+    const before = fx.server.store.metrics({}, "model");
+    const copy = `${fx.dbPath}.copy`;
+    const source = new DatabaseSync(fx.dbPath);
+    source.exec(`VACUUM INTO '${copy}'`);
+    source.close();
+    const old = new DatabaseSync(copy);
+    old.exec("DROP TABLE metrics_rollup; PRAGMA user_version = 2;");
+    old.close();
+    const reopened = new SqliteLogStore(copy);
+    try {
+      expect(reopened.metrics({}, "model")).toEqual(before);
+    } finally {
+      await reopened.close();
+    }
+  });
+});
+
 describe("keyway serve: gateway", () => {
   it("serves OpenAI-compatible chat with the official SDK, logging straight into the store", async () => {
     const client = new OpenAI({ apiKey: API_KEY, baseURL: `${fx.server.url}/api`, maxRetries: 0 });

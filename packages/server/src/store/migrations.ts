@@ -1,7 +1,8 @@
 import type { DatabaseSync } from "node:sqlite";
+import { MetricsRollup, ROLLUP_TABLE } from "./metrics-rollup.js";
 
 /** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append, never edit. */
-export const migrations: readonly string[] = [
+export const migrations: readonly (string | ((db: DatabaseSync) => void))[] = [
   `CREATE TABLE logs (
      seq INTEGER PRIMARY KEY AUTOINCREMENT,
      unique_id TEXT NOT NULL UNIQUE,
@@ -36,6 +37,11 @@ export const migrations: readonly string[] = [
   // A covering index for the metrics: scanning it reads ~60 bytes a log instead of the whole stored body.
   `CREATE INDEX logs_metrics ON logs (ts, model, provider_id, customer_identifier, log_source, is_error,
      prompt_tokens, completion_tokens, total_tokens, cost, latency_bucket, ttft_bucket);`,
+  // Per-minute metrics by model, provider and source, built from the logs already stored.
+  (db) => {
+    db.exec(ROLLUP_TABLE);
+    new MetricsRollup(db).rebuild();
+  },
 ];
 
 export function migrate(db: DatabaseSync): number {
@@ -43,7 +49,9 @@ export function migrate(db: DatabaseSync): number {
   for (let index = version; index < migrations.length; index++) {
     db.exec("BEGIN");
     try {
-      db.exec(migrations[index] as string);
+      const migration = migrations[index] as string | ((db: DatabaseSync) => void);
+      if (typeof migration === "string") db.exec(migration);
+      else migration(db);
       db.exec(`PRAGMA user_version = ${index + 1}`);
       db.exec("COMMIT");
     } catch (error) {

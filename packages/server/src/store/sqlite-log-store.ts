@@ -5,6 +5,7 @@ import type { RequestLog } from "@keyway/core";
 import { percentilesOf } from "./histogram.js";
 import { toRow } from "./log-row.js";
 import type { InsertResult, LogFilters, LogPage, LogStore, MetricsGroup, MetricsRow } from "./log-store.js";
+import { MetricsRollup } from "./metrics-rollup.js";
 import { migrate } from "./migrations.js";
 
 const columns = [
@@ -84,6 +85,7 @@ function decodeCursor(cursor: string): [number, number] | undefined {
 export class SqliteLogStore implements LogStore {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
+  readonly #rollup: MetricsRollup;
   #pending: PendingWrite[] = [];
   #scheduled = false;
   #closed = false;
@@ -95,6 +97,7 @@ export class SqliteLogStore implements LogStore {
       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY;",
     );
     migrate(this.#db);
+    this.#rollup = new MetricsRollup(this.#db);
     this.#insert = this.#db.prepare(
       `INSERT OR IGNORE INTO logs (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
     );
@@ -124,13 +127,17 @@ export class SqliteLogStore implements LogStore {
         for (const log of write.logs) {
           const row = toRow(log);
           const changes = Number(this.#insert.run(...columns.map((column) => row[column] ?? null)).changes);
-          if (changes > 0) result.inserted++;
-          else result.duplicates++;
+          if (changes > 0) {
+            result.inserted++;
+            this.#rollup.add(row as unknown as Parameters<MetricsRollup["add"]>[0]);
+          } else result.duplicates++;
         }
         results.push(result);
       }
+      this.#rollup.flush();
       this.#db.exec("COMMIT");
     } catch (error) {
+      this.#rollup.discard();
       try {
         this.#db.exec("ROLLBACK");
       } catch {}
@@ -169,14 +176,64 @@ export class SqliteLogStore implements LogStore {
     groupBy: MetricsGroup,
     bucketMs = 3_600_000,
   ): { summary: MetricsRow; groups: MetricsRow[] } {
+    const bucket = Math.max(1, Math.floor(bucketMs));
+    const cells = MetricsRollup.answers(filters, groupBy, bucket)
+      ? this.#fromRollup(filters, groupBy, bucket)
+      : this.#fromLogs(filters, groupBy, bucket);
+    const summary = new Group(null);
+    const groups = new Map<string | number | null, Group>();
+    for (const cell of cells) {
+      summary.add(cell);
+      if (groupBy === "none") continue;
+      let group = groups.get(cell.key);
+      if (!group) {
+        group = new Group(cell.key);
+        groups.set(cell.key, group);
+      }
+      group.add(cell);
+    }
+    const rows = [...groups.values()].map((group) => group.row());
+    if (groupBy === "time") rows.sort((a, b) => Number(a.key) - Number(b.key));
+    else rows.sort((a, b) => b.count - a.count || String(a.key).localeCompare(String(b.key)));
+    return { summary: summary.row(), groups: rows };
+  }
+
+  /** All-time or minute-aligned metrics by model, provider, source or time: from the per-minute rollup. */
+  *#fromRollup(filters: LogFilters, groupBy: MetricsGroup, bucketMs: number): Iterable<Cell> {
+    for (const cell of this.#rollup.cells(filters)) {
+      const key =
+        groupBy === "time"
+          ? Math.floor((cell.minute * 60_000) / bucketMs) * bucketMs
+          : groupBy === "model"
+            ? cell.model || null
+            : groupBy === "provider"
+              ? cell.provider || null
+              : groupBy === "log_source"
+                ? cell.source || null
+                : null;
+      yield {
+        key,
+        count: cell.count,
+        errors: cell.errors,
+        prompt_tokens: cell.promptTokens,
+        completion_tokens: cell.completionTokens,
+        total_tokens: cell.totalTokens,
+        cost: cell.cost,
+        latency: Object.entries(cell.latency).map(([b, n]) => [Number(b), n] as [number, number]),
+        ttft: Object.entries(cell.ttft).map(([b, n]) => [Number(b), n] as [number, number]),
+      };
+    }
+  }
+
+  /** Any other metrics: one pass over the matching logs (through the covering index where it applies). */
+  *#fromLogs(filters: LogFilters, groupBy: MetricsGroup, bucketMs: number): Iterable<Cell> {
     const { sql, params } = where(filters);
     const keyExpr =
       groupBy === "time"
-        ? `(ts / ${Math.max(1, Math.floor(bucketMs))}) * ${Math.max(1, Math.floor(bucketMs))}`
+        ? `(ts / ${bucketMs}) * ${bucketMs}`
         : groupBy === "none"
           ? "NULL"
           : groupColumns[groupBy];
-    // One pass: sums per (group, latency bucket, TTFT bucket); groups and percentiles are put together below.
     const rows = this.#db
       .prepare(
         `SELECT ${keyExpr} AS key, latency_bucket AS lb, ttft_bucket AS tb, COUNT(*) AS n, SUM(is_error) AS errors,
@@ -195,106 +252,19 @@ export class SqliteLogStore implements LogStore {
       total_tokens: number;
       cost: number;
     }[];
-    const byKey = new Map<
-      string | number | null,
-      {
-        key: string | number | null;
-        count: number;
-        errors: number;
-        prompt_tokens: number;
-        completion_tokens: number;
-        total_tokens: number;
-        cost: number;
-      }
-    >();
     for (const row of rows) {
-      let total = byKey.get(row.key);
-      if (!total) {
-        total = {
-          key: row.key,
-          count: 0,
-          errors: 0,
-          prompt_tokens: 0,
-          completion_tokens: 0,
-          total_tokens: 0,
-          cost: 0,
-        };
-        byKey.set(row.key, total);
-      }
-      total.count += row.n;
-      total.errors += row.errors ?? 0;
-      total.prompt_tokens += row.prompt_tokens;
-      total.completion_tokens += row.completion_tokens;
-      total.total_tokens += row.total_tokens;
-      total.cost += row.cost;
+      yield {
+        key: row.key,
+        count: row.n,
+        errors: row.errors ?? 0,
+        prompt_tokens: row.prompt_tokens,
+        completion_tokens: row.completion_tokens,
+        total_tokens: row.total_tokens,
+        cost: row.cost,
+        latency: row.lb === null ? [] : [[row.lb, row.n]],
+        ttft: row.tb === null ? [] : [[row.tb, row.n]],
+      };
     }
-    const totals = [...byKey.values()].sort((a, b) => b.count - a.count);
-    const histograms = rows;
-    const latency = new Map<string | number | null, Map<number, number>>();
-    const ttft = new Map<string | number | null, Map<number, number>>();
-    const allLatency = new Map<number, number>();
-    const allTtft = new Map<number, number>();
-    const bump = (
-      maps: Map<string | number | null, Map<number, number>>,
-      key: string | number | null,
-      bucket: number,
-      n: number,
-    ) => {
-      let map = maps.get(key);
-      if (!map) {
-        map = new Map();
-        maps.set(key, map);
-      }
-      map.set(bucket, (map.get(bucket) ?? 0) + n);
-    };
-    for (const row of histograms) {
-      if (row.lb !== null) {
-        bump(latency, row.key, row.lb, row.n);
-        allLatency.set(row.lb, (allLatency.get(row.lb) ?? 0) + row.n);
-      }
-      if (row.tb !== null) {
-        bump(ttft, row.key, row.tb, row.n);
-        allTtft.set(row.tb, (allTtft.get(row.tb) ?? 0) + row.n);
-      }
-    }
-    const shape = (
-      row: (typeof totals)[number],
-      lat: ReadonlyMap<number, number>,
-      first: ReadonlyMap<number, number>,
-    ): MetricsRow => ({
-      key: row.key,
-      count: row.count,
-      errors: row.errors ?? 0,
-      error_rate: row.count > 0 ? (row.errors ?? 0) / row.count : 0,
-      prompt_tokens: row.prompt_tokens,
-      completion_tokens: row.completion_tokens,
-      total_tokens: row.total_tokens,
-      cost: Math.round(row.cost * 1e9) / 1e9,
-      latency: percentilesOf(lat),
-      ttft: percentilesOf(first),
-    });
-    const sum = (
-      name: "count" | "errors" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost",
-    ) => totals.reduce((total, row) => total + (row[name] ?? 0), 0);
-    const summary = shape(
-      {
-        key: null,
-        count: sum("count"),
-        errors: sum("errors"),
-        prompt_tokens: sum("prompt_tokens"),
-        completion_tokens: sum("completion_tokens"),
-        total_tokens: sum("total_tokens"),
-        cost: sum("cost"),
-      },
-      allLatency,
-      allTtft,
-    );
-    const groups =
-      groupBy === "none"
-        ? []
-        : totals.map((row) => shape(row, latency.get(row.key) ?? new Map(), ttft.get(row.key) ?? new Map()));
-    if (groupBy === "time") groups.sort((a, b) => Number(a.key) - Number(b.key));
-    return { summary, groups };
   }
 
   count(): number {
@@ -306,5 +276,57 @@ export class SqliteLogStore implements LogStore {
     this.#closed = true;
     this.#writePending();
     this.#db.close();
+  }
+}
+
+interface Cell {
+  key: string | number | null;
+  count: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  cost: number;
+  latency: [number, number][];
+  ttft: [number, number][];
+}
+
+/** Sums and histograms of one metrics group. */
+class Group {
+  count = 0;
+  errors = 0;
+  promptTokens = 0;
+  completionTokens = 0;
+  totalTokens = 0;
+  cost = 0;
+  readonly latency = new Map<number, number>();
+  readonly ttft = new Map<number, number>();
+
+  constructor(readonly key: string | number | null) {}
+
+  add(cell: Cell): void {
+    this.count += cell.count;
+    this.errors += cell.errors;
+    this.promptTokens += cell.prompt_tokens;
+    this.completionTokens += cell.completion_tokens;
+    this.totalTokens += cell.total_tokens;
+    this.cost += cell.cost;
+    for (const [bucket, n] of cell.latency) this.latency.set(bucket, (this.latency.get(bucket) ?? 0) + n);
+    for (const [bucket, n] of cell.ttft) this.ttft.set(bucket, (this.ttft.get(bucket) ?? 0) + n);
+  }
+
+  row(): MetricsRow {
+    return {
+      key: this.key,
+      count: this.count,
+      errors: this.errors,
+      error_rate: this.count > 0 ? this.errors / this.count : 0,
+      prompt_tokens: this.promptTokens,
+      completion_tokens: this.completionTokens,
+      total_tokens: this.totalTokens,
+      cost: Math.round(this.cost * 1e9) / 1e9,
+      latency: percentilesOf(this.latency),
+      ttft: percentilesOf(this.ttft),
+    };
   }
 }

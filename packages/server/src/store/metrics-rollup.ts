@@ -1,0 +1,197 @@
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import type { LogFilters, MetricsGroup } from "./log-store.js";
+
+/** Sums of one (minute, model, provider, source) cell, with latency and TTFT histogram counts by bucket. */
+export interface RollupCell {
+  minute: number;
+  model: string;
+  provider: string;
+  source: string;
+  count: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  cost: number;
+  latency: Record<string, number>;
+  ttft: Record<string, number>;
+}
+
+export const ROLLUP_TABLE = `CREATE TABLE metrics_rollup (
+  minute INTEGER NOT NULL, model TEXT NOT NULL, provider_id TEXT NOT NULL, log_source TEXT NOT NULL,
+  count INTEGER NOT NULL, errors INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
+  total_tokens INTEGER NOT NULL, cost REAL NOT NULL, latency_hist TEXT NOT NULL, ttft_hist TEXT NOT NULL,
+  PRIMARY KEY (minute, model, provider_id, log_source)
+) WITHOUT ROWID`;
+
+interface RollupRow {
+  ts: number;
+  model: string | null;
+  provider_id: string | null;
+  log_source: string | null;
+  is_error: number;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  cost: number | null;
+  latency_bucket: number | null;
+  ttft_bucket: number | null;
+}
+
+/**
+ * Per-minute sums by model, provider and source, kept beside the logs so all-time metrics read thousands of cells
+ * instead of millions of rows. Metrics that filter or group by anything else (customer, thread, status, text) read
+ * the logs themselves.
+ */
+export class MetricsRollup {
+  #pending = new Map<string, RollupCell>();
+  readonly #select: StatementSync;
+  readonly #upsert: StatementSync;
+
+  constructor(private readonly db: DatabaseSync) {
+    this.#select = db.prepare(
+      "SELECT * FROM metrics_rollup WHERE minute = ? AND model = ? AND provider_id = ? AND log_source = ?",
+    );
+    this.#upsert = db.prepare(
+      "INSERT OR REPLACE INTO metrics_rollup VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    );
+  }
+
+  /** Counts one stored log; written by `flush()` inside the same transaction. */
+  add(row: RollupRow): void {
+    const minute = Math.floor(row.ts / 60_000);
+    const model = row.model ?? "";
+    const provider = row.provider_id ?? "";
+    const source = row.log_source ?? "";
+    const key = `${minute}\u0000${model}\u0000${provider}\u0000${source}`;
+    let cell = this.#pending.get(key);
+    if (!cell) {
+      cell = {
+        minute,
+        model,
+        provider,
+        source,
+        count: 0,
+        errors: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        totalTokens: 0,
+        cost: 0,
+        latency: {},
+        ttft: {},
+      };
+      this.#pending.set(key, cell);
+    }
+    cell.count++;
+    cell.errors += row.is_error;
+    cell.promptTokens += row.prompt_tokens ?? 0;
+    cell.completionTokens += row.completion_tokens ?? 0;
+    cell.totalTokens += row.total_tokens ?? 0;
+    cell.cost += row.cost ?? 0;
+    if (row.latency_bucket !== null)
+      cell.latency[row.latency_bucket] = (cell.latency[row.latency_bucket] ?? 0) + 1;
+    if (row.ttft_bucket !== null) cell.ttft[row.ttft_bucket] = (cell.ttft[row.ttft_bucket] ?? 0) + 1;
+  }
+
+  /** Merges the pending cells into the table (call inside the write transaction). */
+  flush(): void {
+    for (const cell of this.#pending.values()) {
+      const old = this.#select.get(cell.minute, cell.model, cell.provider, cell.source) as
+        | Record<string, number | string>
+        | undefined;
+      const latency = old ? merge(JSON.parse(String(old.latency_hist)), cell.latency) : cell.latency;
+      const ttft = old ? merge(JSON.parse(String(old.ttft_hist)), cell.ttft) : cell.ttft;
+      this.#upsert.run(
+        cell.minute,
+        cell.model,
+        cell.provider,
+        cell.source,
+        cell.count + Number(old?.count ?? 0),
+        cell.errors + Number(old?.errors ?? 0),
+        cell.promptTokens + Number(old?.prompt_tokens ?? 0),
+        cell.completionTokens + Number(old?.completion_tokens ?? 0),
+        cell.totalTokens + Number(old?.total_tokens ?? 0),
+        cell.cost + Number(old?.cost ?? 0),
+        JSON.stringify(latency),
+        JSON.stringify(ttft),
+      );
+    }
+    this.#pending.clear();
+  }
+
+  discard(): void {
+    this.#pending.clear();
+  }
+
+  /** Rebuilds the table from the logs (the migration that introduces it, or a repair). */
+  rebuild(): void {
+    this.db.exec("DELETE FROM metrics_rollup");
+    const rows = this.db
+      .prepare(
+        "SELECT ts, model, provider_id, log_source, is_error, prompt_tokens, completion_tokens, total_tokens, cost, latency_bucket, ttft_bucket FROM logs",
+      )
+      .iterate() as Iterable<RollupRow>;
+    for (const row of rows) this.add(row);
+    this.flush();
+  }
+
+  /** Whether a metrics query can be answered from the rollup: only minute-aligned time, model, provider, source. */
+  static answers(filters: LogFilters, groupBy: MetricsGroup, bucketMs: number): boolean {
+    const allowed = new Set(["from", "to", "model", "provider", "logSource"]);
+    if (Object.entries(filters).some(([key, value]) => value !== undefined && !allowed.has(key)))
+      return false;
+    if (groupBy === "customer") return false;
+    if (filters.from !== undefined && filters.from % 60_000 !== 0) return false;
+    if (filters.to !== undefined && (filters.to + 1) % 60_000 !== 0 && filters.to % 60_000 !== 0)
+      return false;
+    return groupBy !== "time" || bucketMs % 60_000 === 0;
+  }
+
+  /** The cells matching the filters. */
+  cells(filters: LogFilters): RollupCell[] {
+    const clauses: string[] = [];
+    const params: SQLInputValue[] = [];
+    if (filters.from !== undefined) {
+      clauses.push("minute >= ?");
+      params.push(Math.floor(filters.from / 60_000));
+    }
+    if (filters.to !== undefined) {
+      clauses.push("minute <= ?");
+      params.push(Math.floor(filters.to / 60_000));
+    }
+    if (filters.model !== undefined) {
+      clauses.push("model = ?");
+      params.push(filters.model);
+    }
+    if (filters.provider !== undefined) {
+      clauses.push("provider_id = ?");
+      params.push(filters.provider);
+    }
+    if (filters.logSource !== undefined) {
+      clauses.push("log_source = ?");
+      params.push(filters.logSource);
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM metrics_rollup ${clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : ""}`)
+      .all(...params) as Record<string, number | string>[];
+    return rows.map((row) => ({
+      minute: Number(row.minute),
+      model: String(row.model),
+      provider: String(row.provider_id),
+      source: String(row.log_source),
+      count: Number(row.count),
+      errors: Number(row.errors),
+      promptTokens: Number(row.prompt_tokens),
+      completionTokens: Number(row.completion_tokens),
+      totalTokens: Number(row.total_tokens),
+      cost: Number(row.cost),
+      latency: JSON.parse(String(row.latency_hist)),
+      ttft: JSON.parse(String(row.ttft_hist)),
+    }));
+  }
+}
+
+function merge(into: Record<string, number>, from: Record<string, number>): Record<string, number> {
+  for (const [bucket, count] of Object.entries(from)) into[bucket] = (into[bucket] ?? 0) + count;
+  return into;
+}
