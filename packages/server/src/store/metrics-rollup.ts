@@ -1,9 +1,10 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import type { LogFilters, MetricsGroup } from "./log-store.js";
 
-/** Sums of one (minute, model, provider, source) cell, with latency and TTFT histogram counts by bucket. */
+/** Sums of one (period, model, provider, source) cell, with latency and TTFT histogram counts by bucket. */
 export interface RollupCell {
-  minute: number;
+  /** Start of the period, epoch ms. */
+  start: number;
   model: string;
   provider: string;
   source: string;
@@ -16,6 +17,20 @@ export interface RollupCell {
   latency: Record<string, number>;
   ttft: Record<string, number>;
 }
+
+/** The per-minute table (migration 3) and the per-hour one (migration 4): one shape, the period column named apart. */
+export const rollupTables = {
+  minute: { table: "metrics_rollup", column: "minute", periodMs: 60_000 },
+  hour: { table: "metrics_rollup_hour", column: "period", periodMs: 3_600_000 },
+} as const;
+export type RollupLevel = keyof typeof rollupTables;
+
+export const HOURLY_ROLLUP_TABLE = `CREATE TABLE metrics_rollup_hour (
+  period INTEGER NOT NULL, model TEXT NOT NULL, provider_id TEXT NOT NULL, log_source TEXT NOT NULL,
+  count INTEGER NOT NULL, errors INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
+  total_tokens INTEGER NOT NULL, cost REAL NOT NULL, latency_hist TEXT NOT NULL, ttft_hist TEXT NOT NULL,
+  PRIMARY KEY (period, model, provider_id, log_source)
+) WITHOUT ROWID`;
 
 export const ROLLUP_TABLE = `CREATE TABLE metrics_rollup (
   minute INTEGER NOT NULL, model TEXT NOT NULL, provider_id TEXT NOT NULL, log_source TEXT NOT NULL,
@@ -39,35 +54,43 @@ interface RollupRow {
 }
 
 /**
- * Per-minute sums by model, provider and source, kept beside the logs so all-time metrics read thousands of cells
- * instead of millions of rows. Metrics that filter or group by anything else (customer, thread, status, text) read
- * the logs themselves.
+ * Sums by period (a minute or an hour), model, provider and source, kept beside the logs so all-time metrics read
+ * thousands of cells instead of millions of rows. Metrics that filter or group by anything else (customer,
+ * thread, status, text) read the logs themselves.
  */
 export class MetricsRollup {
   #pending = new Map<string, RollupCell>();
   readonly #select: StatementSync;
   readonly #upsert: StatementSync;
+  readonly #table: string;
+  readonly #column: string;
+  readonly periodMs: number;
 
-  constructor(private readonly db: DatabaseSync) {
+  constructor(
+    private readonly db: DatabaseSync,
+    level: RollupLevel = "minute",
+  ) {
+    const { table, column, periodMs } = rollupTables[level];
+    this.#table = table;
+    this.#column = column;
+    this.periodMs = periodMs;
     this.#select = db.prepare(
-      "SELECT * FROM metrics_rollup WHERE minute = ? AND model = ? AND provider_id = ? AND log_source = ?",
+      `SELECT * FROM ${table} WHERE ${column} = ? AND model = ? AND provider_id = ? AND log_source = ?`,
     );
-    this.#upsert = db.prepare(
-      "INSERT OR REPLACE INTO metrics_rollup VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
+    this.#upsert = db.prepare(`INSERT OR REPLACE INTO ${table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
   /** Counts one stored log; written by `flush()` inside the same transaction. */
   add(row: RollupRow): void {
-    const minute = Math.floor(row.ts / 60_000);
+    const period = Math.floor(row.ts / this.periodMs);
     const model = row.model ?? "";
     const provider = row.provider_id ?? "";
     const source = row.log_source ?? "";
-    const key = `${minute}\u0000${model}\u0000${provider}\u0000${source}`;
+    const key = `${period}\u0000${model}\u0000${provider}\u0000${source}`;
     let cell = this.#pending.get(key);
     if (!cell) {
       cell = {
-        minute,
+        start: period * this.periodMs,
         model,
         provider,
         source,
@@ -96,13 +119,14 @@ export class MetricsRollup {
   /** Merges the pending cells into the table (call inside the write transaction). */
   flush(): void {
     for (const cell of this.#pending.values()) {
-      const old = this.#select.get(cell.minute, cell.model, cell.provider, cell.source) as
+      const period = cell.start / this.periodMs;
+      const old = this.#select.get(period, cell.model, cell.provider, cell.source) as
         | Record<string, number | string>
         | undefined;
       const latency = old ? merge(JSON.parse(String(old.latency_hist)), cell.latency) : cell.latency;
       const ttft = old ? merge(JSON.parse(String(old.ttft_hist)), cell.ttft) : cell.ttft;
       this.#upsert.run(
-        cell.minute,
+        period,
         cell.model,
         cell.provider,
         cell.source,
@@ -125,7 +149,7 @@ export class MetricsRollup {
 
   /** Rebuilds the table from the logs (the migration that introduces it, or a repair). */
   rebuild(): void {
-    this.db.exec("DELETE FROM metrics_rollup");
+    this.db.exec(`DELETE FROM ${this.#table}`);
     const rows = this.db
       .prepare(
         "SELECT ts, model, provider_id, log_source, is_error, prompt_tokens, completion_tokens, total_tokens, cost, latency_bucket, ttft_bucket FROM logs",
@@ -135,16 +159,19 @@ export class MetricsRollup {
     this.flush();
   }
 
-  /** Whether a metrics query can be answered from the rollup: only minute-aligned time, model, provider, source. */
-  static answers(filters: LogFilters, groupBy: MetricsGroup, bucketMs: number): boolean {
+  /**
+   * Whether this rollup answers a metrics query: filters only on period-aligned time (`to` inclusive, so it must
+   * be the last millisecond of a period), model, provider and source; no customer grouping; time buckets that are
+   * whole periods.
+   */
+  answers(filters: LogFilters, groupBy: MetricsGroup, bucketMs: number): boolean {
     const allowed = new Set(["from", "to", "model", "provider", "logSource"]);
     if (Object.entries(filters).some(([key, value]) => value !== undefined && !allowed.has(key)))
       return false;
     if (groupBy === "customer") return false;
-    if (filters.from !== undefined && filters.from % 60_000 !== 0) return false;
-    if (filters.to !== undefined && (filters.to + 1) % 60_000 !== 0 && filters.to % 60_000 !== 0)
-      return false;
-    return groupBy !== "time" || bucketMs % 60_000 === 0;
+    if (filters.from !== undefined && filters.from % this.periodMs !== 0) return false;
+    if (filters.to !== undefined && (filters.to + 1) % this.periodMs !== 0) return false;
+    return groupBy !== "time" || bucketMs % this.periodMs === 0;
   }
 
   /** The cells matching the filters. */
@@ -152,30 +179,27 @@ export class MetricsRollup {
     const clauses: string[] = [];
     const params: SQLInputValue[] = [];
     if (filters.from !== undefined) {
-      clauses.push("minute >= ?");
-      params.push(Math.floor(filters.from / 60_000));
+      clauses.push(`${this.#column} >= ?`);
+      params.push(Math.floor(filters.from / this.periodMs));
     }
     if (filters.to !== undefined) {
-      clauses.push("minute <= ?");
-      params.push(Math.floor(filters.to / 60_000));
+      clauses.push(`${this.#column} <= ?`);
+      params.push(Math.floor(filters.to / this.periodMs));
     }
-    if (filters.model !== undefined) {
-      clauses.push("model = ?");
-      params.push(filters.model);
-    }
-    if (filters.provider !== undefined) {
-      clauses.push("provider_id = ?");
-      params.push(filters.provider);
-    }
-    if (filters.logSource !== undefined) {
-      clauses.push("log_source = ?");
-      params.push(filters.logSource);
+    for (const [name, value] of [
+      ["model", filters.model],
+      ["provider_id", filters.provider],
+      ["log_source", filters.logSource],
+    ] as const) {
+      if (value === undefined) continue;
+      clauses.push(`${name} = ?`);
+      params.push(value);
     }
     const rows = this.db
-      .prepare(`SELECT * FROM metrics_rollup ${clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : ""}`)
+      .prepare(`SELECT * FROM ${this.#table} ${clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : ""}`)
       .all(...params) as Record<string, number | string>[];
     return rows.map((row) => ({
-      minute: Number(row.minute),
+      start: Number(row[this.#column]) * this.periodMs,
       model: String(row.model),
       provider: String(row.provider_id),
       source: String(row.log_source),

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
-import { MetricsRollup, ROLLUP_TABLE } from "./metrics-rollup.js";
+import { HOURLY_ROLLUP_TABLE, MetricsRollup, ROLLUP_TABLE } from "./metrics-rollup.js";
 
 /** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append, never edit. */
 export const migrations: readonly (string | ((db: DatabaseSync) => void))[] = [
@@ -40,7 +40,12 @@ export const migrations: readonly (string | ((db: DatabaseSync) => void))[] = [
   // Per-minute metrics by model, provider and source, built from the logs already stored.
   (db) => {
     db.exec(ROLLUP_TABLE);
-    new MetricsRollup(db).rebuild();
+    new MetricsRollup(db, "minute").rebuild();
+  },
+  // The same per hour: all-time metrics read ~60× fewer cells.
+  (db) => {
+    db.exec(HOURLY_ROLLUP_TABLE);
+    new MetricsRollup(db, "hour").rebuild();
   },
 ];
 

@@ -85,7 +85,8 @@ function decodeCursor(cursor: string): [number, number] | undefined {
 export class SqliteLogStore implements LogStore {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
-  readonly #rollup: MetricsRollup;
+  /** Hourly first: the coarser rollup that answers a query reads the fewest cells. */
+  readonly #rollups: MetricsRollup[];
   #pending: PendingWrite[] = [];
   #scheduled = false;
   #closed = false;
@@ -97,7 +98,7 @@ export class SqliteLogStore implements LogStore {
       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY;",
     );
     migrate(this.#db);
-    this.#rollup = new MetricsRollup(this.#db);
+    this.#rollups = [new MetricsRollup(this.#db, "hour"), new MetricsRollup(this.#db, "minute")];
     this.#insert = this.#db.prepare(
       `INSERT OR IGNORE INTO logs (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
     );
@@ -129,15 +130,16 @@ export class SqliteLogStore implements LogStore {
           const changes = Number(this.#insert.run(...columns.map((column) => row[column] ?? null)).changes);
           if (changes > 0) {
             result.inserted++;
-            this.#rollup.add(row as unknown as Parameters<MetricsRollup["add"]>[0]);
+            for (const rollup of this.#rollups)
+              rollup.add(row as unknown as Parameters<MetricsRollup["add"]>[0]);
           } else result.duplicates++;
         }
         results.push(result);
       }
-      this.#rollup.flush();
+      for (const rollup of this.#rollups) rollup.flush();
       this.#db.exec("COMMIT");
     } catch (error) {
-      this.#rollup.discard();
+      for (const rollup of this.#rollups) rollup.discard();
       try {
         this.#db.exec("ROLLBACK");
       } catch {}
@@ -177,8 +179,9 @@ export class SqliteLogStore implements LogStore {
     bucketMs = 3_600_000,
   ): { summary: MetricsRow; groups: MetricsRow[] } {
     const bucket = Math.max(1, Math.floor(bucketMs));
-    const cells = MetricsRollup.answers(filters, groupBy, bucket)
-      ? this.#fromRollup(filters, groupBy, bucket)
+    const rollup = this.#rollups.find((candidate) => candidate.answers(filters, groupBy, bucket));
+    const cells = rollup
+      ? this.#fromRollup(rollup, filters, groupBy, bucket)
       : this.#fromLogs(filters, groupBy, bucket);
     const summary = new Group(null);
     const groups = new Map<string | number | null, Group>();
@@ -198,12 +201,17 @@ export class SqliteLogStore implements LogStore {
     return { summary: summary.row(), groups: rows };
   }
 
-  /** All-time or minute-aligned metrics by model, provider, source or time: from the per-minute rollup. */
-  *#fromRollup(filters: LogFilters, groupBy: MetricsGroup, bucketMs: number): Iterable<Cell> {
-    for (const cell of this.#rollup.cells(filters)) {
+  /** All-time or period-aligned metrics by model, provider, source or time: from a rollup. */
+  *#fromRollup(
+    rollup: MetricsRollup,
+    filters: LogFilters,
+    groupBy: MetricsGroup,
+    bucketMs: number,
+  ): Iterable<Cell> {
+    for (const cell of rollup.cells(filters)) {
       const key =
         groupBy === "time"
-          ? Math.floor((cell.minute * 60_000) / bucketMs) * bucketMs
+          ? Math.floor(cell.start / bucketMs) * bucketMs
           : groupBy === "model"
             ? cell.model || null
             : groupBy === "provider"
