@@ -18,6 +18,7 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
     results.server.queries["metrics by hour"],
   );
   const rss = results.server.soak.rssMiB;
+  const q = results.server.queries;
   const targets = [
     [
       "gateway: p50 added latency ≤ 0.5 ms (issue 3)",
