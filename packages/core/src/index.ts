@@ -50,8 +50,8 @@ export {
 export { applyUsage, type LogUsage } from "./log/apply-usage.js";
 export { dropContent } from "./log/disable-log.js";
 export { type NormalizeOptions, normalizeLog } from "./log/normalize-log.js";
-export { type PrepareLogOptions, prepareLog } from "./log/prepare-log.js";
-export { REDACTED, redactText, redactValue, truncateStrings } from "./log/redact.js";
+export { type PrepareLogOptions, prepareLog, serializePreparedLog } from "./log/prepare-log.js";
+export { mayHoldSecrets, REDACTED, redactText, redactValue, truncateStrings } from "./log/redact.js";
 export {
   type ChatMessage,
   type CustomerParams,

@@ -52,3 +52,27 @@ describe("redaction", () => {
     expect(out.content).toBe("xxxxx…[truncated 15 chars]");
   });
 });
+
+describe("serializePreparedLog", () => {
+  it("takes the fast path only when redaction and truncation would change nothing", async () => {
+    const { serializePreparedLog, prepareLog } = await import("./prepare-log.js");
+    const clean = { unique_id: "a", prompt_messages: [{ role: "user", content: "hello" }] };
+    expect(serializePreparedLog(clean)).toBe(JSON.stringify(clean));
+    for (const dirty of [
+      { unique_id: "b", prompt_messages: [{ role: "user", content: "key sk-proj-abcdefghijklmnopqrstuv" }] },
+      { unique_id: "c", metadata: { password: "hunter2" } },
+      { unique_id: "d", metadata: { note: "x".repeat(200) } },
+    ]) {
+      const options = { maxStringChars: 100 };
+      expect(serializePreparedLog(dirty, options)).toBe(JSON.stringify(prepareLog(dirty, options)));
+      expect(serializePreparedLog(dirty, options)).not.toBe(JSON.stringify(dirty));
+    }
+    expect(
+      serializePreparedLog(
+        { unique_id: "e", error_message: "bad key my-own-secret" },
+        { secrets: ["my-own-secret"] },
+      ),
+    ).not.toContain("my-own-secret");
+    expect(serializePreparedLog(clean, { redact: () => null })).toBeNull();
+  });
+});

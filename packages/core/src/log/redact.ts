@@ -7,7 +7,8 @@ const keyPatterns: RegExp[] = [
   /\bAKIA[0-9A-Z]{16}\b/g,
   /\bAIza[0-9A-Za-z_-]{30,}/g,
 ];
-const mayHoldSecret = /sk-|gsk_|fw_|csk_|xai-|pplx-|AKIA|AIza|bearer|api[_-]?key|authorization/i;
+const mayHoldSecret =
+  /sk-|gsk_|fw_|csk_|xai-|pplx-|AKIA|AIza|bearer|api[_-]?key|authorization|password|secret|access_token|refresh_token|credential/i;
 const bearerPattern = /(\bBearer\s+)[A-Za-z0-9._~+/=-]{6,}/gi;
 const assignmentPattern =
   /(\b(?:api[_-]?key|x-api-key|authorization)\b["']?\s*[:=]\s*["']?)(?!\[REDACTED\])[^\s"',}]{6,}/gi;
@@ -28,6 +29,16 @@ export function redactText(text: string, secrets: Iterable<string> = []): string
   if (out.length < 6 || !mayHoldSecret.test(out)) return out;
   for (const pattern of keyPatterns) out = out.replace(pattern, REDACTED);
   return out.replace(bearerPattern, `$1${REDACTED}`).replace(assignmentPattern, `$1${REDACTED}`);
+}
+
+/**
+ * Whether a text (often a whole serialized log) might hold anything `redactValue` would replace: a key shape, a
+ * bearer token, a credential-named field, or one of `secrets`. False means redaction would change nothing.
+ */
+export function mayHoldSecrets(text: string, secrets: Iterable<string> = []): boolean {
+  if (mayHoldSecret.test(text)) return true;
+  for (const secret of secrets) if (secret.length >= 4 && text.includes(secret)) return true;
+  return false;
 }
 
 /** A deep copy of a JSON value with every string redacted and the values of credential-named keys replaced. */

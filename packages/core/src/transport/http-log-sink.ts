@@ -1,4 +1,4 @@
-import { type PrepareLogOptions, prepareLog } from "../log/prepare-log.js";
+import { type PrepareLogOptions, serializePreparedLog } from "../log/prepare-log.js";
 import type { RequestLog } from "../log/request-log.js";
 import { backoffDelay, parseRetryAfter } from "./backoff.js";
 import type { LogDeliveryIssue, LogSink, SinkCounters } from "./log-sink.js";
@@ -235,9 +235,9 @@ export class HttpLogSink implements LogSink {
     for (const { seq, log } of incoming) {
       let entry: Entry;
       try {
-        const prepared = prepareLog(log, this.#prepare);
-        if (prepared === null) continue; // the user's redact hook dropped it
-        entry = { seq, id: String(prepared.unique_id), json: JSON.stringify(prepared) };
+        const json = serializePreparedLog(log, this.#prepare);
+        if (json === null) continue; // the user's redact hook dropped it
+        entry = { seq, id: String(log.unique_id), json };
       } catch (error) {
         this.counters.rejected++;
         this.#report({
@@ -460,8 +460,8 @@ export class HttpLogSink implements LogSink {
     const lines: string[] = [];
     for (const { log } of this.#incoming.splice(0)) {
       try {
-        const prepared = prepareLog(log, this.#prepare);
-        if (prepared) lines.push(JSON.stringify(prepared));
+        const json = serializePreparedLog(log, this.#prepare);
+        if (json !== null) lines.push(json);
       } catch {}
     }
     for (const entry of [...this.#queue.splice(0), ...this.#overflow.splice(0)]) lines.push(entry.json);
