@@ -41,6 +41,7 @@ export { errorResponseBody, errorStatus, modelList } from "./gateway/http-handle
 export { type KeywayParams, keywayParamNames, readKeywayParams } from "./gateway/keyway-params.js";
 export { type ServeChatOptions, serveChatCompletion } from "./gateway/node-chat.js";
 export { toNodeHandler } from "./gateway/node-handler.js";
+export { readJsonBody } from "./gateway/read-json-body.js";
 export {
   type BoundGateway,
   bindGateway,

@@ -1,5 +1,6 @@
 import { InvalidRequestError } from "../errors/errors.js";
 import { KeywayError } from "../errors/keyway-error.js";
+import { sseData } from "../wire/sse.js";
 import type { Gateway } from "./create-gateway.js";
 import { logSourceOf } from "./keyway-params.js";
 
@@ -135,11 +136,11 @@ export function createFetchHandler(
                 controller.enqueue(encoder.encode("data: [DONE]\n\n"));
                 controller.close();
               } else {
-                controller.enqueue(encoder.encode(`data: ${JSON.stringify(next.value)}\n\n`));
+                controller.enqueue(encoder.encode(sseData(JSON.stringify(next.value))));
               }
             } catch (error) {
               // Headers are gone: the error travels as a last event, as OpenAI-compatible servers do.
-              controller.enqueue(encoder.encode(`data: ${JSON.stringify(errorResponseBody(error))}\n\n`));
+              controller.enqueue(encoder.encode(sseData(JSON.stringify(errorResponseBody(error)))));
               controller.close();
             }
           },

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { InvalidRequestError, RequestAbortedError } from "../errors/errors.js";
+import { RequestAbortedError } from "../errors/errors.js";
+import { sseData } from "../wire/sse.js";
 import type { ChatRequest, ChatStream, Gateway } from "./create-gateway.js";
 import { gatewayDefaults } from "./gateway-config.js";
 import { errorResponseBody } from "./http-handler.js";
 import { logSourceOf } from "./keyway-params.js";
+import { readJsonBody } from "./read-json-body.js";
 
 export interface ServeChatOptions {
   gateway: Gateway;
@@ -13,42 +15,6 @@ export interface ServeChatOptions {
   parsedBody?: unknown;
   logSource?: string;
   maxBodyBytes?: number;
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  if (req.readableEnded) {
-    return Promise.reject(
-      new InvalidRequestError("The request body was already consumed by another middleware.", {
-        code: "body_consumed",
-      }),
-    );
-  }
-  // Plain events rather than an async iterator: this is on every request's path.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners("data");
-        req.resume();
-        reject(
-          new InvalidRequestError(`Request body is larger than ${limit} bytes.`, {
-            code: "body_too_large",
-            statusCode: 413,
-          }),
-        );
-      } else chunks.push(chunk);
-    });
-    req.on("error", reject);
-    req.on("end", () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      } catch {
-        reject(new InvalidRequestError("The request body is not valid JSON.", { code: "invalid_json" }));
-      }
-    });
-  });
 }
 
 /**
@@ -62,7 +28,7 @@ export async function serveChatCompletion(options: ServeChatOptions): Promise<vo
   const body =
     typeof options.parsedBody === "object" && options.parsedBody !== null
       ? options.parsedBody
-      : await readBody(req, options.maxBodyBytes ?? gatewayDefaults.maxBodyBytes);
+      : await readJsonBody(req, options.maxBodyBytes ?? gatewayDefaults.maxBodyBytes);
   const controller = new AbortController();
   const onClose = () => {
     if (!res.writableFinished) controller.abort(new RequestAbortedError());
@@ -111,10 +77,10 @@ async function writeStream(res: ServerResponse, stream: ChatStream, signal: Abor
   try {
     for await (const chunk of stream) {
       if (signal.aborted || res.destroyed) break;
-      await write(`data: ${JSON.stringify(chunk)}\n\n`);
+      await write(sseData(JSON.stringify(chunk)));
     }
     if (!res.destroyed) res.end("data: [DONE]\n\n");
   } catch (error) {
-    if (!res.destroyed) res.end(`data: ${JSON.stringify(errorResponseBody(error))}\n\n`);
+    if (!res.destroyed) res.end(sseData(JSON.stringify(errorResponseBody(error))));
   }
 }

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { InvalidRequestError } from "@keyway/core";
-import { readJson } from "../http/read-json.js";
+import { InvalidRequestError, readJsonBody } from "@keyway/core";
 import { sendJson } from "../http/respond.js";
 import type { LogStore } from "../store/log-store.js";
 import { type IngestOptions, prepareIngested } from "./prepare-ingested.js";
@@ -15,7 +14,7 @@ type Json = Record<string, unknown>;
  */
 export function createIngestRoute(store: LogStore, options: IngestOptions & { maxBodyBytes: number }) {
   return async (req: IncomingMessage, res: ServerResponse, kind: "single" | "batch"): Promise<void> => {
-    const body = await readJson(req, options.maxBodyBytes);
+    const body = await readJsonBody(req, options.maxBodyBytes);
     let items: unknown[];
     let batch = true;
     if (Array.isArray(body)) items = body;
