@@ -59,8 +59,10 @@ export {
   contentFields,
   type LogSource,
   type RequestLog,
+  type RequestLogDraft,
 } from "./log/request-log.js";
 export { chatMessageSchema, type RequestLogInput, requestLogInputSchema } from "./log/request-log-schema.js";
+export { withLogId } from "./log/with-log-id.js";
 export {
   type CostResult,
   computeCost,

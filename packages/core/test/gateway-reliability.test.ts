@@ -48,6 +48,37 @@ describe("retries, cooldown and fallbacks", () => {
     expect(emulator.requestsWithKey("gsk-a").length).toBeGreaterThan(5);
   });
 
+  it("serves every call when one key of the pool is refused (401), and says which key served it", async () => {
+    fx = await twoKeyFixture();
+    const { gateway, emulator, sink } = fx;
+    emulator.fault({ match: { apiKey: "gsk-a" }, status: 401, errorMessage: "Invalid API Key" });
+    for (let i = 0; i < 20; i++) {
+      const completion = await gateway.chat(ask(`call ${i}`));
+      expect(completion.choices[0]?.message.content).toBe(`Echo: call ${i}`);
+    }
+    expect(sink.logs).toHaveLength(20);
+    expect(sink.logs.every((log) => log.status === "success")).toBe(true);
+    const good = gateway.keyHealth().find((key) => key.lastStatus === 200)?.keyId;
+    expect(good).toBeDefined();
+    expect(sink.logs.every((log) => log.key_fingerprint === good)).toBe(true);
+    // The refused key is tried at most once (then cooled down): that call took two attempts.
+    expect(emulator.requestsWithKey("gsk-a").length).toBeLessThanOrEqual(1);
+    expect(sink.logs.filter((log) => log.attempts === 2)).toHaveLength(
+      emulator.requestsWithKey("gsk-a").length,
+    );
+    expect(gateway.keyHealth().find((key) => key.lastStatus === 401)?.healthy ?? false).toBe(false);
+  });
+
+  it("never swaps a customer's own refused key for a pool key", async () => {
+    fx = await twoKeyFixture();
+    const { gateway, emulator } = fx;
+    emulator.fault({ match: { apiKey: "gsk-customer" }, status: 401 });
+    await expect(
+      gateway.chat({ ...ask(), customer_credentials: { groq: { api_key: "gsk-customer" } } }),
+    ).rejects.toMatchObject({ upstreamStatus: 401 });
+    expect(emulator.requests.map((request) => request.apiKey)).toEqual(["gsk-customer"]);
+  });
+
   it("retries 5xx with backoff, then falls back to the next model with its own credentials", async () => {
     fx = await gatewayFixture({ retry: { retries: 2, baseDelayMs: 1 } });
     const { gateway, emulator, sink } = fx;

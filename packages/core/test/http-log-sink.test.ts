@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LogCapture, startLogCapture, waitFor } from "@keyway/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import type { RequestLog } from "../src/log/request-log.js";
+import type { RequestLog, RequestLogDraft } from "../src/log/request-log.js";
 import { HttpLogSink, type HttpLogSinkOptions } from "../src/transport/http-log-sink.js";
 import type { LogDeliveryIssue } from "../src/transport/log-sink.js";
 
@@ -143,6 +143,46 @@ describe("HttpLogSink", () => {
     await waitFor(() => readdirSync(dir).length === 0);
     expect(ids(endpoint.logs).sort()).toEqual([...range(30), "log-99"].sort());
     expect(second.counters.replayed).toBe(31);
+  });
+
+  it("stamps an id on logs that have none, so resends after lost answers and spool replays store each once", async () => {
+    const endpoint = await capture();
+    const withoutId = (i: number): RequestLogDraft => {
+      const { unique_id: _, ...log } = makeLog(i, { custom_identifier: `n-${i}` });
+      return log;
+    };
+    // Each log's content (custom_identifier) must reach the endpoint under exactly one id.
+    const expectEachOnce = (count: number) => {
+      const idsByLog = new Map<unknown, Set<unknown>>();
+      for (const log of endpoint.logs) {
+        expect(typeof log.unique_id).toBe("string");
+        const seen = idsByLog.get(log.custom_identifier) ?? new Set();
+        idsByLog.set(log.custom_identifier, seen.add(log.unique_id));
+      }
+      expect(idsByLog.size).toBe(count);
+      expect([...idsByLog.values()].every((seen) => seen.size === 1)).toBe(true);
+    };
+    endpoint.fail({ loseAnswer: true, times: 3 });
+    const logs = sink(endpoint, { maxBatchSize: 100 });
+    for (let i = 0; i < 1_000; i++) logs.log(withoutId(i));
+    await logs.flush();
+    expect(endpoint.posts.filter((post) => post.status === 0)).toHaveLength(3);
+    expectEachOnce(1_000);
+
+    // Spooled while the endpoint is down, replayed by the next sink through more lost answers.
+    endpoint.reset();
+    const dir = spoolDir();
+    const first = new HttpLogSink({ baseURL: endpoint.url, spoolDir: dir, shutdownTimeoutMs: 100 });
+    await endpoint.pause();
+    for (let i = 0; i < 300; i++) first.log(withoutId(i));
+    await first.shutdown();
+    expect(first.counters.spooled).toBe(300);
+    await endpoint.resume();
+    endpoint.fail({ loseAnswer: true, times: 2 });
+    const second = sink(endpoint, { spoolDir: dir });
+    await waitFor(() => second.counters.replayed === 300 && readdirSync(dir).length === 0);
+    await second.flush();
+    expectEachOnce(300);
   });
 
   it("reports 4xx rejections without retrying, and isolates one bad log in a batch", async () => {

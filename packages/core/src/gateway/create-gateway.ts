@@ -309,12 +309,21 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
           if (pool && credential.keyId && !(error instanceof RequestAbortedError))
             pool.report(credential.keyId, status, retryAfterMs);
           if (final(error)) throw error;
-          if (!retryable(error) || attempt === modelRetries) break;
           // Another key can be tried at once (after the base backoff); the same key must wait its Retry-After.
           const anotherKey =
             (pool?.size ?? 0) > tried.size ||
             customerKeys.filter((key) => key.provider === resolved.provider.id).length > tried.size;
-          let delay = backoffDelay(attempt, modelBaseDelay, maxDelayMs, random);
+          // A key the provider refuses (401/403) says nothing about the request: the next key of the same
+          // pool (or of the customer's own keys — never swapped for ours) may serve it.
+          const keysOfSource =
+            credential.source === "pool"
+              ? (pool?.size ?? 0)
+              : credential.source === "customer"
+                ? customerKeys.filter((key) => key.provider === resolved.provider.id).length
+                : 1;
+          const keyRefused = (status === 401 || status === 403) && keysOfSource > tried.size;
+          if ((!retryable(error) && !keyRefused) || attempt === modelRetries) break;
+          let delay = keyRefused ? 0 : backoffDelay(attempt, modelBaseDelay, maxDelayMs, random);
           if (retryAfterMs !== undefined && !anotherKey) {
             if (retryAfterMs > maxRetryAfterMs) break;
             delay = Math.max(delay, retryAfterMs);

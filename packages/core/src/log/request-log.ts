@@ -101,3 +101,6 @@ export const contentFields = [
   "full_response",
   "tool_calls",
 ] as const;
+
+/** A log as a caller hands it to a sink: without an id, the sink stamps one when it accepts the log. */
+export type RequestLogDraft = Omit<RequestLog, "unique_id"> & { unique_id?: string | null };

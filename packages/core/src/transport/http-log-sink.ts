@@ -1,5 +1,6 @@
 import { type PrepareLogOptions, serializePreparedLog } from "../log/prepare-log.js";
-import type { RequestLog } from "../log/request-log.js";
+import type { RequestLog, RequestLogDraft } from "../log/request-log.js";
+import { withLogId } from "../log/with-log-id.js";
 import { backoffDelay, parseRetryAfter } from "./backoff.js";
 import type { LogDeliveryIssue, LogSink, SinkCounters } from "./log-sink.js";
 import { defaultSpoolDir, Spool } from "./spool.js";
@@ -166,10 +167,10 @@ export class HttpLogSink implements LogSink {
   }
 
   /** Accepts a log: O(1), synchronous, never throws, never touches the network. */
-  log(log: RequestLog): void {
+  log(log: RequestLogDraft): void {
     try {
       this.counters.accepted++;
-      this.#incoming.push({ seq: ++this.#seq, log });
+      this.#incoming.push({ seq: ++this.#seq, log: withLogId(log) });
       this.#schedulePump();
     } catch {
       // Nothing a caller does with a log may make logging throw.

@@ -1,8 +1,8 @@
-import type { RequestLog } from "../log/request-log.js";
+import type { RequestLogDraft } from "../log/request-log.js";
 
 /** Where request logs go. `log` is synchronous and never throws; `flush` waits until what was logged is safe. */
 export interface LogSink {
-  log(log: RequestLog): void;
+  log(log: RequestLogDraft): void;
   /** Resolves when every log accepted so far is delivered, spooled or reported rejected. */
   flush(): Promise<void>;
   /** Flushes, stops timers; logs after shutdown are still kept (spooled), never thrown. Idempotent. */

@@ -1,12 +1,13 @@
-import type { RequestLog } from "../log/request-log.js";
+import type { RequestLog, RequestLogDraft } from "../log/request-log.js";
+import { withLogId } from "../log/with-log-id.js";
 import type { LogSink } from "./log-sink.js";
 
 /** Keeps logs in an array; for tests and in-process consumers. */
 export class MemoryLogSink implements LogSink {
   readonly logs: RequestLog[] = [];
 
-  log(log: RequestLog): void {
-    this.logs.push(log);
+  log(log: RequestLogDraft): void {
+    this.logs.push(withLogId(log));
   }
 
   async flush(): Promise<void> {}

@@ -17,6 +17,8 @@ export interface CaptureFault {
   retryAfter?: number;
   delayMs?: number;
   times?: number;
+  /** Store the post's logs, then drop the connection unanswered: the sender cannot know they arrived. */
+  loseAnswer?: boolean;
 }
 
 export interface LogCapture {
@@ -91,6 +93,12 @@ export async function startLogCapture(options: LogCaptureOptions = {}): Promise<
     if (active) {
       active.remaining--;
       if (active.fault.delayMs) await sleep(active.fault.delayMs);
+      if (active.fault.loseAnswer) {
+        logs.push(...(logsOf(body) ?? []));
+        posts.push({ at: Date.now(), path, authorization: req.headers.authorization, logs: [], status: 0 });
+        res.socket?.destroy();
+        return;
+      }
       if (active.fault.status !== undefined) {
         const headers: Record<string, string> =
           active.fault.retryAfter !== undefined ? { "retry-after": String(active.fault.retryAfter) } : {};
