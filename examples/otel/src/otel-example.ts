@@ -2,23 +2,19 @@ import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { OpenTelemetry } from "@ai-sdk/otel";
 import { runWithContext } from "@keyway/core";
 import type { ExampleEnv } from "@keyway/example-shared";
-import { KeywayContextSpanProcessor, KeywaySpanExporter } from "@keyway/otel";
+import { keywaySpanProcessors } from "@keyway/otel";
 import { trace } from "@opentelemetry/api";
 import { NodeSDK } from "@opentelemetry/sdk-node";
-import { BatchSpanProcessor } from "@opentelemetry/sdk-trace";
 import { generateText, streamText } from "ai";
 
 /**
- * A team that keeps its own provider and already traces with OpenTelemetry: NodeSDK with `KeywaySpanExporter`,
+ * A team that keeps its own provider and already traces with OpenTelemetry: NodeSDK with `keywaySpanProcessors()`,
  * AI SDK calls with telemetry on, straight to the provider (the emulator) — Keyway only sees the spans.
  */
 export async function runOTelExample(env: ExampleEnv): Promise<void> {
   const sdk = new NodeSDK({
-    // The context processor stamps each request's customer onto its spans; the exporter runs later.
-    spanProcessors: [
-      new KeywayContextSpanProcessor(),
-      new BatchSpanProcessor({ exporter: new KeywaySpanExporter({ sink: env.sink }) }),
-    ],
+    // Stamps each request's customer onto its spans as they start, then batches them into the exporter.
+    spanProcessors: keywaySpanProcessors({ sink: env.sink }),
     instrumentations: [],
   });
   sdk.start();

@@ -1,10 +1,4 @@
-import {
-  applyUsage,
-  type CustomerParams,
-  currentContext,
-  type ModelPrices,
-  type RequestLog,
-} from "@keyway/core";
+import { applyUsage, type CustomerParams, type ModelPrices, type RequestLog } from "@keyway/core";
 import { AttributeReader } from "./attributes.js";
 import { aiSdkLegacy } from "./conventions/ai-sdk-legacy.js";
 import { genAISemconv } from "./conventions/genai-semconv.js";
@@ -55,14 +49,14 @@ function identity(a: AttributeReader): Partial<RequestLog> {
     ...identityPrefixes.map((prefix) => `${prefix}.thread_identifier`),
     "gen_ai.conversation.id",
   );
-  const context = currentContext();
-  const mergedCustomer = { ...context?.customer_params, ...customer };
-  const mergedMetadata = { ...context?.metadata, ...metadata };
-  const threadId = thread ?? context?.thread_identifier;
+  const custom = a.string("keyway.custom_identifier", "respan.custom_identifier");
+  // Only the span's own attributes: the exporter runs later, in whatever context a batch timer inherited,
+  // so the ambient Keyway context there may be another request's.
   return {
-    ...(Object.keys(mergedCustomer).length > 0 ? { customer_params: mergedCustomer } : {}),
-    ...(Object.keys(mergedMetadata).length > 0 ? { metadata: mergedMetadata } : {}),
-    ...(threadId ? { thread_identifier: threadId } : {}),
+    ...(Object.keys(customer).length > 0 ? { customer_params: customer } : {}),
+    ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+    ...(thread ? { thread_identifier: thread } : {}),
+    ...(custom ? { custom_identifier: custom } : {}),
   };
 }
 
