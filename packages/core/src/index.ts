@@ -21,6 +21,7 @@ export {
   ConfigError,
   CredentialsMissingError,
   ForbiddenBaseURLError,
+  GatewayClosedError,
   InvalidRequestError,
   ProviderError,
   RequestAbortedError,
@@ -28,6 +29,7 @@ export {
   UpstreamTimeoutError,
 } from "./errors/errors.js";
 export { KeywayError, type KeywayErrorOptions } from "./errors/keyway-error.js";
+export { type StderrWarnerOptions, stderrWarner } from "./errors/stderr-warner.js";
 export {
   type ChatMethod,
   type ChatOptions,

@@ -10,6 +10,7 @@ import {
   type ModelPrices,
   modelList,
   serveChatCompletion,
+  stderrWarner,
 } from "@keyway/core";
 import { createAuthCheck } from "./http/auth.js";
 import { HttpError } from "./http/http-error.js";
@@ -34,6 +35,11 @@ export interface KeywayServerOptions {
   prices?: Record<string, ModelPrices>;
   maxBodyBytes?: number;
   maxStringChars?: number;
+  /**
+   * Problems that do not fail a request: a write after a `block: false` answer, a gateway log the store could
+   * not take. Default: one line on stderr, at most one per 10 s.
+   */
+  onError?: (error: unknown) => void;
 }
 
 export interface KeywayServer {
@@ -57,8 +63,10 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     maxStringChars: options.maxStringChars ?? 200_000,
     ...(options.prices ? { prices: options.prices } : {}),
   };
-  const sink = new StoreLogSink(store, ingestOptions);
+  const onError = options.onError ?? stderrWarner("keyway serve");
+  const sink = new StoreLogSink(store, ingestOptions, onError);
   const gateway = createGateway({
+    onError,
     ...options.gateway,
     ...(options.prices ? { prices: options.prices } : {}),
     sink,
@@ -76,7 +84,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
   const authorized = createAuthCheck(
     options.apiKeys && options.apiKeys.length > 0 ? options.apiKeys : [DEFAULT_API_KEY],
   );
-  const ingest = createIngestRoute(store, { ...ingestOptions, maxBodyBytes });
+  const ingest = createIngestRoute(store, { ...ingestOptions, maxBodyBytes, onError });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://keyway.local");
@@ -153,6 +161,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        await gateway.close();
         await sink.flush();
         await store.close();
       })();

@@ -112,3 +112,13 @@ export class ConfigError extends KeywayError {
     this.name = "ConfigError";
   }
 }
+
+/** A call made after `gateway.close()`. */
+export class GatewayClosedError extends KeywayError {
+  constructor() {
+    super("gateway_closed", "The gateway is closed: create a new one to make more calls.", {
+      statusCode: 503,
+    });
+    this.name = "GatewayClosedError";
+  }
+}

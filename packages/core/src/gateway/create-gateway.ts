@@ -2,8 +2,9 @@ import { currentContext, type KeywayContext } from "../context/context.js";
 import { parseCustomerCredentials } from "../credentials/customer-credentials.js";
 import { defaultCooldownPolicy, type KeyHealth, KeyPool } from "../credentials/key-pool.js";
 import { type Credential, resolveCredential } from "../credentials/resolve-credential.js";
-import { InvalidRequestError, RequestAbortedError } from "../errors/errors.js";
+import { GatewayClosedError, InvalidRequestError, RequestAbortedError } from "../errors/errors.js";
 import { KeywayError } from "../errors/keyway-error.js";
+import { stderrWarner } from "../errors/stderr-warner.js";
 import type { RequestLog } from "../log/request-log.js";
 import { ProviderRegistry } from "../providers/provider-registry.js";
 import { backoffDelay } from "../transport/backoff.js";
@@ -55,6 +56,12 @@ export interface Gateway {
   readonly providers: ProviderRegistry;
   /** The sink the gateway logs to. */
   readonly sink: LogSink;
+  /**
+   * Stops taking calls, lets the ones in flight finish (up to `closeTimeoutMs`, then cuts them), closes the
+   * upstream keep-alive connections and shuts down the sink the gateway made itself (a sink it was given is
+   * flushed, not shut: it may serve others). Idempotent; later calls fail with `gateway_closed`.
+   */
+  close(): Promise<void>;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -130,23 +137,54 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   }
   let sink = config.sink;
   const getSink = () => {
-    sink ??= createSink();
+    sink ??= createSink({ env });
     return sink;
   };
+  const onError = config.onError ?? stderrWarner("gateway");
+  const inflight = new Set<Promise<void>>();
+  let closing: Promise<void> | undefined;
 
   function emit(log: RequestLog): void {
+    // Logging never breaks a call; what fails is reported, never swallowed.
     try {
       if (config.sink || !config.onLog) getSink().log(log);
-      config.onLog?.(log);
-    } catch {
-      // Logging never breaks a call.
+    } catch (error) {
+      onError(error);
     }
+    try {
+      config.onLog?.(log);
+    } catch (error) {
+      onError(error);
+    }
+  }
+
+  async function close(): Promise<void> {
+    closing ??= (async () => {
+      const graceMs = config.closeTimeoutMs ?? gatewayDefaults.closeTimeoutMs;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(inflight),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      transport.close?.();
+      try {
+        if (config.sink) await config.sink.flush();
+        else await sink?.shutdown();
+      } catch (error) {
+        onError(error);
+      }
+    })();
+    return closing;
   }
 
   async function chat(
     raw: ChatRequest,
     options: ChatOptions = {},
   ): Promise<OpenAIChatCompletion | ChatStream> {
+    if (closing) throw new GatewayClosedError();
     const startedAt = now();
     const startedAtMs = Date.now();
     validate(raw);
@@ -175,10 +213,17 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
       error: undefined,
       prices: config.prices,
     };
+    let settle = () => {};
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    inflight.add(settled);
     const finish = (error?: unknown) => {
       record.endedAt = now();
       record.error = error;
       emit(buildGatewayLog(record));
+      inflight.delete(settled);
+      settle();
     };
 
     let result: UpstreamResult;
@@ -343,6 +388,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     get sink() {
       return getSink();
     },
+    close,
   };
   gateway.fetch = createFetchHandler(gateway, {
     maxBodyBytes: config.maxBodyBytes ?? gatewayDefaults.maxBodyBytes,

@@ -11,6 +11,13 @@ export interface GatewayConfig {
   sink?: LogSink;
   /** Also called with every log (after the sink). */
   onLog?: (log: RequestLog) => void;
+  /**
+   * Problems that must not break a call: the sink or `onLog` threw. Default: one line on stderr, at most one
+   * per 10 s. The sink reports its own delivery problems through its own `onError`.
+   */
+  onError?: (error: unknown) => void;
+  /** How long `close()` lets calls in flight finish before it cuts their upstream connections (default 10 s). */
+  closeTimeoutMs?: number;
   /** Retries per model on 429/5xx/network errors/timeouts (default 2), before fallbacks; base delay in ms. */
   retry?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
   /** Time allowed for an upstream's headers, per attempt (default 60 s). */
@@ -24,7 +31,7 @@ export interface GatewayConfig {
   logSource?: string;
   /** Largest request body `gateway.fetch` accepts (default 20 MiB). */
   maxBodyBytes?: number;
-  /** Env for provider keys (default `process.env`). */
+  /** Env for provider keys and the default sink's `KEYWAY_*` settings (default `process.env`). */
   env?: Record<string, string | undefined>;
   /** The HTTP client for upstream calls; default `node:http`/`node:https` with keep-alive agents. */
   fetch?: typeof globalThis.fetch;
@@ -39,6 +46,7 @@ export const gatewayDefaults = {
   maxDelayMs: 5_000,
   maxRetryAfterMs: 10_000,
   timeoutMs: 60_000,
+  closeTimeoutMs: 10_000,
   maxBodyBytes: 20 * 1024 * 1024,
   logSource: "gateway",
 } as const;

@@ -12,10 +12,14 @@ export interface UpstreamResponse {
   cancel(): void;
 }
 
-export type UpstreamTransport = (
-  url: string,
-  init: { headers: Record<string, string>; body: string; signal: AbortSignal },
-) => Promise<UpstreamResponse>;
+export interface UpstreamTransport {
+  (
+    url: string,
+    init: { headers: Record<string, string>; body: string; signal: AbortSignal },
+  ): Promise<UpstreamResponse>;
+  /** Closes the connections it keeps (keep-alive sockets). */
+  close?(): void;
+}
 
 /** Upstream calls through a Fetch-API function (a custom `fetch` from config). */
 export function fetchTransport(fetchImpl: typeof globalThis.fetch): UpstreamTransport {
@@ -48,7 +52,7 @@ export function nodeTransport(): UpstreamTransport {
     "http:": new http.Agent({ keepAlive: true, maxSockets: 512 }),
     "https:": new https.Agent({ keepAlive: true, maxSockets: 512 }),
   };
-  return (url, init) =>
+  const transport: UpstreamTransport = (url, init) =>
     new Promise((resolve, reject) => {
       const target = new URL(url);
       const client = target.protocol === "https:" ? https : http;
@@ -85,4 +89,9 @@ export function nodeTransport(): UpstreamTransport {
       req.on("error", reject);
       req.end(init.body);
     });
+  transport.close = () => {
+    agents["http:"].destroy();
+    agents["https:"].destroy();
+  };
+  return transport;
 }

@@ -1,3 +1,5 @@
+import { stderrWarner } from "../errors/stderr-warner.js";
+import { fetchTransport, nodeTransport, type UpstreamTransport } from "../gateway/upstream-transport.js";
 import { type PrepareLogOptions, serializePreparedLog } from "../log/prepare-log.js";
 import type { RequestLog, RequestLogDraft } from "../log/request-log.js";
 import { withLogId } from "../log/with-log-id.js";
@@ -59,6 +61,14 @@ interface Batch {
 }
 
 const routes = { batch: "/api/request-logs/batch/", single: "/api/request-logs/create/" } as const;
+
+/** The default `onError`: logs that are lost (rejected, dropped, unspoolable) are never lost silently. */
+function warnOnLoss(): (issue: LogDeliveryIssue) => void {
+  const warn = stderrWarner("log sink");
+  return (issue) => {
+    if (issue.kind !== "retrying" && issue.kind !== "spooled") warn(`${issue.kind}: ${issue.message}`);
+  };
+}
 const retryableStatus = (status: number) => status === 408 || status === 429 || status >= 500;
 
 /**
@@ -99,7 +109,7 @@ export class HttpLogSink implements LogSink {
   readonly #apiKey: string | undefined;
   readonly #prepare: PrepareLogOptions;
   readonly #onError: (issue: LogDeliveryIssue) => void;
-  readonly #fetch: () => typeof globalThis.fetch;
+  readonly #http: UpstreamTransport;
   readonly #random: () => number;
   readonly #spool: Spool | undefined;
   readonly #replayEnabled: boolean;
@@ -146,8 +156,9 @@ export class HttpLogSink implements LogSink {
       ...(options.redact ? { redact: options.redact } : {}),
       ...(options.maxStringChars !== undefined ? { maxStringChars: options.maxStringChars } : {}),
     };
-    this.#onError = options.onError ?? (() => undefined);
-    this.#fetch = () => options.fetch ?? globalThis.fetch;
+    this.#onError = options.onError ?? warnOnLoss();
+    // Its own keep-alive connections, closed at shutdown: a finished sink leaves no socket behind.
+    this.#http = options.fetch ? fetchTransport(options.fetch) : nodeTransport();
     this.#random = options.random ?? Math.random;
     this.#spool = options.spoolDir === false ? undefined : new Spool(options.spoolDir ?? defaultSpoolDir());
     this.#replayEnabled = options.replaySpool ?? true;
@@ -188,6 +199,7 @@ export class HttpLogSink implements LogSink {
       if (this.#batchTimer) clearTimeout(this.#batchTimer);
       await this.#replaying?.catch(() => undefined);
       await Promise.all(this.#spoolWrites);
+      this.#http.close?.();
     })();
     return this.#shutdown;
   }
@@ -322,8 +334,7 @@ export class HttpLogSink implements LogSink {
       ? (batch.entries[0] as Entry).json
       : `[${batch.entries.map((entry) => entry.json).join(",")}]`;
     try {
-      const response = await this.#fetch()(`${this.#baseURL}${route}`, {
-        method: "POST",
+      const response = await this.#http(`${this.#baseURL}${route}`, {
         headers: {
           "content-type": "application/json",
           ...(this.#apiKey ? { authorization: `Bearer ${this.#apiKey}` } : {}),
@@ -332,7 +343,7 @@ export class HttpLogSink implements LogSink {
         signal: AbortSignal.timeout(this.#options.requestTimeoutMs),
       });
       const text = await response.text().catch(() => "");
-      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+      const retryAfterMs = parseRetryAfter(response.header("retry-after"));
       return {
         status: response.status,
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),

@@ -12,7 +12,10 @@ type Json = Record<string, unknown>;
  * is a 400 naming it (`logs.3.prompt_tokens`) and nothing is stored. With `respan_api_controls.block: false`
  * the answer comes before the write.
  */
-export function createIngestRoute(store: LogStore, options: IngestOptions & { maxBodyBytes: number }) {
+export function createIngestRoute(
+  store: LogStore,
+  options: IngestOptions & { maxBodyBytes: number; onError: (error: unknown) => void },
+) {
   return async (req: IncomingMessage, res: ServerResponse, kind: "single" | "batch"): Promise<void> => {
     const body = await readJsonBody(req, options.maxBodyBytes);
     let items: unknown[];
@@ -33,7 +36,8 @@ export function createIngestRoute(store: LogStore, options: IngestOptions & { ma
     const controls = (!Array.isArray(body) && (body as Json)?.respan_api_controls) as Json | undefined;
     if (controls?.block === false) {
       sendJson(res, 202, { message: "accepted", unique_ids: ids });
-      await store.insert(logs).catch(() => undefined);
+      // Already answered: a failed write can only be reported.
+      await store.insert(logs).catch(options.onError);
       return;
     }
     const result = await store.insert(logs);

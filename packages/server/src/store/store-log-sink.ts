@@ -9,7 +9,7 @@ export class StoreLogSink implements LogSink {
   constructor(
     private readonly store: LogStore,
     private readonly options: IngestOptions,
-    private readonly onError: (error: unknown) => void = () => undefined,
+    private readonly onError: (error: unknown) => void,
   ) {}
 
   log(log: RequestLog): void {

@@ -43,6 +43,8 @@ export interface ProviderEmulator {
   clearFaults(): void;
   /** Forgets requests and faults. */
   reset(): void;
+  /** Client connections open right now (keep-alive ones included). */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -192,6 +194,7 @@ export async function startProviderEmulator(
       requests = [];
       faults.clear();
     },
+    openConnections: () => server.openConnections(),
     close: () => server.close(),
   };
 }

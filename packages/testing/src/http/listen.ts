@@ -5,6 +5,8 @@ export interface ListeningServer {
   server: Server;
   port: number;
   url: string;
+  /** Connections open right now (keep-alive ones included): what a client that closed properly leaves at zero. */
+  openConnections(): number;
   /** Stops listening and destroys open connections; resolves when closed. */
   close(): Promise<void>;
 }
@@ -27,6 +29,7 @@ export async function listen(handler: RequestListener, port = 0): Promise<Listen
     server,
     port: address.port,
     url: `http://127.0.0.1:${address.port}`,
+    openConnections: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

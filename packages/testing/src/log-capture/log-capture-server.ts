@@ -35,6 +35,8 @@ export interface LogCapture {
   pause(): Promise<void>;
   resume(): Promise<void>;
   reset(): void;
+  /** Client connections open right now (keep-alive ones included). */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -158,6 +160,7 @@ export async function startLogCapture(options: LogCaptureOptions = {}): Promise<
       posts = [];
       faults = [];
     },
+    openConnections: () => server?.openConnections() ?? 0,
     async close() {
       await server?.close();
       server = undefined;
