@@ -85,4 +85,10 @@ export { DEFAULT_ANTHROPIC_MAX_TOKENS, toAnthropicRequest } from "./wire/anthrop
 export { finishReasonOf, fromAnthropicMessage, usageFromAnthropic } from "./wire/anthropic-response.js";
 export { AnthropicStreamTranslator } from "./wire/anthropic-stream.js";
 export type * from "./wire/openai-types.js";
-export { parseSse, type SseEvent, sseData } from "./wire/sse.js";
+export {
+  DEFAULT_MAX_SSE_EVENT_CHARS,
+  type ParseSseOptions,
+  parseSse,
+  type SseEvent,
+  sseData,
+} from "./wire/sse.js";

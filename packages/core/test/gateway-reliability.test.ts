@@ -1,7 +1,7 @@
 import { waitFor } from "@keyway/testing";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
-import { type GatewayFixture, gatewayFixture } from "./gateway-helpers.js";
+import { type GatewayFixture, gatewayFixture, serveOverHttp } from "./gateway-helpers.js";
 
 let fx: GatewayFixture | undefined;
 afterEach(async () => {
@@ -161,6 +161,65 @@ describe("retries, cooldown and fallbacks", () => {
     fx = await gatewayFixture({ timeoutMs: 100, retry: { retries: 0 } });
     fx.emulator.fault({ headerDelayMs: 1_000, times: 1 });
     await expect(fx.gateway.chat(ask())).rejects.toMatchObject({ code: "upstream_timeout", statusCode: 504 });
+  });
+});
+
+describe("bad upstreams end in a typed error and a log, never a hang", () => {
+  it("ends a call whose upstream stalls after its headers, JSON or mid-stream", async () => {
+    fx = await gatewayFixture({ timeoutMs: 150, retry: { retries: 0 } });
+    const { gateway, emulator, sink } = fx;
+    emulator.fault({ stallAfterChunks: 0, times: 1 });
+    await expect(gateway.chat(ask())).rejects.toMatchObject({ code: "upstream_timeout", statusCode: 504 });
+    emulator.fault({ stallAfterChunks: 2, times: 1 });
+    const stream = await gateway.chat({ ...ask("a b c d e f"), stream: true });
+    const received: string[] = [];
+    const failure = await (async () => {
+      for await (const chunk of stream) received.push(chunk.choices[0]?.delta.content ?? "");
+    })().catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: "upstream_timeout", statusCode: 504 });
+    expect(received.join("")).not.toBe("");
+    await waitFor(() => sink.logs.length === 2);
+    for (const log of sink.logs) expect(log).toMatchObject({ status: "error", status_code: 504 });
+    expect(sink.logs[1]?.error_message).toContain("sent nothing for 150 ms");
+    await waitFor(() => emulator.requests.every((request) => request.clientClosed));
+  });
+
+  it("cuts off an upstream body past maxResponseBytes, JSON or streamed", async () => {
+    fx = await gatewayFixture({ maxResponseBytes: 1024 * 1024, retry: { retries: 0 } });
+    const { gateway, emulator, sink } = fx;
+    emulator.fault({ oversizeBytes: 16 * 1024 * 1024, times: 2 });
+    await expect(gateway.chat(ask())).rejects.toMatchObject({
+      code: "upstream_response_too_large",
+      statusCode: 502,
+    });
+    const stream = await gateway.chat({ ...ask(), stream: true });
+    const failure = await (async () => {
+      for await (const _ of stream);
+    })().catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: "upstream_response_too_large" });
+    await waitFor(() => sink.logs.length === 2);
+    expect(sink.logs.map((log) => log.status_code)).toEqual([502, 502]);
+    await waitFor(() => emulator.requests.every((request) => request.clientClosed));
+  });
+
+  it("reports a connection reset mid-stream as the provider's error (502), to the client and in the log", async () => {
+    fx = await gatewayFixture();
+    const { emulator, sink } = fx;
+    const server = await serveOverHttp(fx.gateway);
+    try {
+      emulator.fault({ resetAfterChunks: 2, times: 1 });
+      const client = new OpenAI({ apiKey: "unused", baseURL: `${server.url}/v1`, maxRetries: 0 });
+      const stream = await client.chat.completions.create({ ...ask("one two three"), stream: true });
+      const failure = await (async () => {
+        for await (const _ of stream);
+      })().catch((error: unknown) => error);
+      expect(String(failure)).toContain('Provider "groq" dropped the connection mid-response');
+      await waitFor(() => sink.logs.length === 1);
+      expect(sink.logs[0]).toMatchObject({ status: "error", status_code: 502 });
+      expect(sink.logs[0]?.error_message).toContain("dropped the connection mid-response");
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
-import { CredentialsMissingError, ForbiddenBaseURLError, InvalidRequestError } from "../errors/errors.js";
+import { CredentialsMissingError } from "../errors/errors.js";
 import type { ProviderSpec } from "../providers/provider-spec.js";
+import { checkBaseURL } from "./base-url-allow-list.js";
 import { type CustomerKey, keyServesModel } from "./customer-credentials.js";
 import { fingerprintKey } from "./fingerprint.js";
 import type { KeyPool } from "./key-pool.js";
@@ -28,18 +29,6 @@ export interface CredentialRequest {
   exclude: ReadonlySet<string>;
   allowedBaseURLHosts: readonly string[];
   random: () => number;
-}
-
-function checkBaseURL(apiBase: string, allowedHosts: readonly string[], field: string): string {
-  let url: URL;
-  try {
-    url = new URL(apiBase);
-  } catch {
-    throw new InvalidRequestError(`${field} is not a URL`, { field });
-  }
-  if (!allowedHosts.includes(url.host) && !allowedHosts.includes(url.hostname))
-    throw new ForbiddenBaseURLError(url.host);
-  return apiBase.replace(/\/+$/, "");
 }
 
 /**

@@ -74,10 +74,14 @@ export class ProviderError extends KeywayError {
   }
 }
 
-/** The upstream did not answer in time. */
+/** The upstream did not answer in time (`headers`), or fell silent mid-body for too long (`idle`). */
 export class UpstreamTimeoutError extends KeywayError {
-  constructor(provider: string, timeoutMs: number) {
-    super("upstream_timeout", `Provider "${provider}" did not answer within ${timeoutMs} ms.`, {
+  constructor(provider: string, timeoutMs: number, phase: "headers" | "idle" = "headers") {
+    const what =
+      phase === "idle"
+        ? `sent nothing for ${timeoutMs} ms in the middle of its response`
+        : `did not answer within ${timeoutMs} ms`;
+    super("upstream_timeout", `Provider "${provider}" ${what}.`, {
       statusCode: 504,
       isRetryable: true,
     });
@@ -95,10 +99,12 @@ export class RequestAbortedError extends KeywayError {
 
 /** A per-request base URL whose host is not on the configured allow-list. */
 export class ForbiddenBaseURLError extends KeywayError {
-  constructor(host: string) {
+  constructor(target: string, what: "host" | "scheme" = "host") {
     super(
       "base_url_not_allowed",
-      `api_base host "${host}" is not allowed. Add it to the gateway's allowedBaseURLHosts to let requests aim there.`,
+      what === "scheme"
+        ? `api_base scheme "${target}" is not allowed: only http and https.`
+        : `api_base "${target}" is not allowed. Add "host:port" to the gateway's allowedBaseURLHosts to let requests aim there (an entry without a port allows only the scheme's default port).`,
       { statusCode: 400 },
     );
     this.name = "ForbiddenBaseURLError";

@@ -129,6 +129,10 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   const maxDelayMs = config.retry?.maxDelayMs ?? gatewayDefaults.maxDelayMs;
   const maxRetryAfterMs = config.retry?.maxRetryAfterMs ?? gatewayDefaults.maxRetryAfterMs;
   const timeoutMs = config.timeoutMs ?? gatewayDefaults.timeoutMs;
+  const bodyLimits = {
+    idleTimeoutMs: config.idleTimeoutMs ?? timeoutMs,
+    maxBytes: config.maxResponseBytes ?? gatewayDefaults.maxResponseBytes,
+  };
   const policy = { ...defaultCooldownPolicy, ...config.cooldown };
   const pools = new Map<string, KeyPool>();
   for (const [id, settings] of Object.entries(config.providers ?? {})) {
@@ -341,6 +345,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
             request: { ...request, model },
             signal: options.signal,
             timeoutMs,
+            bodyLimits,
             transport,
           });
           if (pool && credential.keyId) pool.report(credential.keyId, 200);

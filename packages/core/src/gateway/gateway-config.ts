@@ -22,6 +22,10 @@ export interface GatewayConfig {
   retry?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
   /** Time allowed for an upstream's headers, per attempt (default 60 s). */
   timeoutMs?: number;
+  /** Silence allowed between two reads of an upstream body once its headers came (default `timeoutMs`). */
+  idleTimeoutMs?: number;
+  /** Most bytes read from one upstream response, streamed or not (default 64 MiB); past it the call fails (502). */
+  maxResponseBytes?: number;
   cooldown?: Partial<CooldownPolicy>;
   /** Hosts a per-request `api_base` may aim at; any other is refused (no SSRF through the gateway). */
   allowedBaseURLHosts?: string[];
@@ -48,5 +52,6 @@ export const gatewayDefaults = {
   timeoutMs: 60_000,
   closeTimeoutMs: 10_000,
   maxBodyBytes: 20 * 1024 * 1024,
+  maxResponseBytes: 64 * 1024 * 1024,
   logSource: "gateway",
 } as const;

@@ -7,6 +7,7 @@ import { fromAnthropicMessage } from "../wire/anthropic-response.js";
 import { AnthropicStreamTranslator } from "../wire/anthropic-stream.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
 import { parseSse } from "../wire/sse.js";
+import { type BodyLimits, guardedBody, readGuardedText } from "./guarded-body.js";
 import { keywayParamNames } from "./keyway-params.js";
 import type { UpstreamResponse, UpstreamTransport } from "./upstream-transport.js";
 
@@ -20,6 +21,8 @@ export interface UpstreamAttempt {
   request: OpenAIChatRequest;
   signal: AbortSignal | undefined;
   timeoutMs: number;
+  /** Silence allowed between reads of the body, and the most bytes read from it. */
+  bodyLimits: BodyLimits;
   transport: UpstreamTransport;
 }
 
@@ -112,8 +115,10 @@ export async function callUpstream(attempt: UpstreamAttempt): Promise<UpstreamRe
     clearTimeout(timer);
   }
 
+  const limits = attempt.bodyLimits;
   if (response.status < 200 || response.status >= 300) {
-    const text = await response.text().catch(() => "");
+    const errorLimits = { ...limits, maxBytes: Math.min(limits.maxBytes, 1024 * 1024) };
+    const text = await readGuardedText(response, provider.id, errorLimits, attempt.signal).catch(() => "");
     const retryAfterMs = parseRetryAfter(response.header("retry-after"));
     throw new ProviderError(
       provider.id,
@@ -127,11 +132,11 @@ export async function callUpstream(attempt: UpstreamAttempt): Promise<UpstreamRe
 
   const created = Math.floor(Date.now() / 1000);
   if (!request.stream) {
+    const text = await readGuardedText(response, provider.id, limits, attempt.signal);
     let body: Record<string, unknown>;
     try {
-      body = JSON.parse(await response.text()) as Record<string, unknown>;
-    } catch (error) {
-      if (attempt.signal?.aborted) throw new RequestAbortedError(error);
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
       throw badResponse(provider.id, "a body that is not JSON");
     }
     if (provider.format === "anthropic-messages") {
@@ -144,7 +149,7 @@ export async function callUpstream(attempt: UpstreamAttempt): Promise<UpstreamRe
     return { kind: "json", completion: body as unknown as OpenAIChatCompletion };
   }
 
-  const reader = response.body;
+  const reader = guardedBody(response, provider.id, limits, attempt.signal);
   const cancel = () => response.cancel();
   async function* openAIChunks(): AsyncGenerator<OpenAIChatChunk> {
     for await (const event of parseSse(reader)) {

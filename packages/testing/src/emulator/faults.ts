@@ -44,5 +44,7 @@ export function describeFault(spec: FaultSpec): string {
   if (spec.chunkDelayMs !== undefined) parts.push(`chunk delay ${spec.chunkDelayMs} ms`);
   if (spec.resetAfterChunks !== undefined) parts.push(`reset after ${spec.resetAfterChunks} chunks`);
   if (spec.malformed) parts.push("malformed");
+  if (spec.stallAfterChunks !== undefined) parts.push(`stall after ${spec.stallAfterChunks} chunks`);
+  if (spec.oversizeBytes !== undefined) parts.push(`${spec.oversizeBytes} bytes`);
   return parts.join(", ");
 }

@@ -20,7 +20,32 @@ export class ReplyWriter {
     return this.res.destroyed || this.record.clientClosed;
   }
 
+  /** Keeps the connection open and silent until the client goes away. */
+  async #stall(): Promise<void> {
+    this.res.flushHeaders();
+    await new Promise<void>((resolve) => this.res.once("close", () => resolve()));
+  }
+
+  /** Writes about `bytes` of padding, 1 MiB at a time, unless the client leaves first. */
+  async #pad(prefix: string, bytes: number, suffix: string): Promise<void> {
+    const block = "x".repeat(1024 * 1024);
+    await new Promise<void>((resolve) => this.res.write(prefix, () => resolve()));
+    for (let sent = 0; sent < bytes && !this.gone; sent += block.length)
+      await new Promise<void>((resolve) => this.res.write(block, () => resolve()));
+    if (!this.gone) this.res.end(suffix);
+  }
+
   async json(status: number, body: unknown, headers: Record<string, string> = {}): Promise<void> {
+    if (status === 200 && this.fault?.stallAfterChunks !== undefined) {
+      this.record.status = status;
+      this.res.writeHead(status, { "content-type": "application/json", ...headers });
+      return this.#stall();
+    }
+    if (status === 200 && this.fault?.oversizeBytes !== undefined) {
+      this.record.status = status;
+      this.res.writeHead(status, { "content-type": "application/json", ...headers });
+      return this.#pad('{"padding":"', this.fault.oversizeBytes, '"}');
+    }
     const text =
       this.fault?.malformed && status === 200 ? '{"id": "broken", "choices": [' : JSON.stringify(body);
     this.record.status = status;
@@ -39,7 +64,9 @@ export class ReplyWriter {
     });
     this.res.flushHeaders();
     const delay = this.fault?.chunkDelayMs ?? this.chunkDelayMs;
+    if (this.fault?.oversizeBytes !== undefined) return this.#pad("data: ", this.fault.oversizeBytes, "\n\n");
     for (let i = 0; i < events.length; i++) {
+      if (this.fault?.stallAfterChunks === i) return this.#stall();
       if (this.fault?.resetAfterChunks === i) {
         this.res.socket?.resetAndDestroy();
         return;

@@ -72,4 +72,11 @@ export interface FaultSpec {
   resetAfterChunks?: number;
   /** Answer 200 with a body that is not valid JSON (or a stream chunk that is not). */
   malformed?: boolean;
+  /**
+   * Send the headers and this many stream chunks, then nothing more while keeping the connection open (a JSON
+   * reply stalls right after its headers, whatever the number).
+   */
+  stallAfterChunks?: number;
+  /** Answer 200 with a body (or a first stream event) of about this many bytes, written 1 MiB at a time. */
+  oversizeBytes?: number;
 }

@@ -1,0 +1,28 @@
+import { ForbiddenBaseURLError, InvalidRequestError } from "../errors/errors.js";
+
+const defaultPort = (protocol: string) => (protocol === "https:" ? "443" : "80");
+const entryPattern = /^(\[[^\]]+\]|[^:/\s]+)(?::(\d{1,5}))?$/;
+
+/**
+ * A per-request base URL checked against the allow-list: http(s) only, and host *and* port must match an entry
+ * (`host:port`, or `host` meaning that scheme's default port). Anything else would let a caller aim the gateway —
+ * and the key it sends — at any service the gateway can reach.
+ */
+export function checkBaseURL(apiBase: string, allowed: readonly string[], field: string): string {
+  let url: URL;
+  try {
+    url = new URL(apiBase);
+  } catch {
+    throw new InvalidRequestError(`${field} is not a URL`, { field });
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new ForbiddenBaseURLError(apiBase.split(":")[0] ?? "", "scheme");
+  const host = url.hostname.toLowerCase();
+  const port = url.port || defaultPort(url.protocol);
+  const match = allowed.some((entry) => {
+    const parsed = entryPattern.exec(entry.trim().toLowerCase());
+    return parsed !== null && parsed[1] === host && (parsed[2] ?? defaultPort(url.protocol)) === port;
+  });
+  if (!match) throw new ForbiddenBaseURLError(`${host}:${port}`, "host");
+  return apiBase.replace(/\/+$/, "");
+}
