@@ -295,6 +295,31 @@ describe("bad input gets a clear error and the gateway keeps serving", () => {
     expect(ok.status).toBe(200);
   });
 
+  it("redacts every key a call used from its log and its error, in any casing and in base64", async () => {
+    fx = await gatewayFixture({ retry: { retries: 0 } });
+    const key = "customer-key-0123456789";
+    const byCustomer = { customer_credentials: { groq: { api_key: key } } };
+    const echoes = [
+      key.toUpperCase(),
+      Buffer.from(key).toString("base64"),
+      Buffer.from(`user:${key}`).toString("base64"),
+      Buffer.from(`ab${key}`).toString("base64url"),
+    ];
+    const errors: string[] = [];
+    for (const echo of echoes) {
+      fx.emulator.fault({ status: 401, errorMessage: `Invalid key ${echo}`, times: 1 });
+      errors.push(await fx.gateway.chat({ ...ask(), ...byCustomer }).catch((error: Error) => error.message));
+    }
+    await fx.gateway.chat({ ...ask(`repeat ${Buffer.from(key).toString("base64")}`), ...byCustomer });
+    expect(fx.sink.logs).toHaveLength(echoes.length + 1);
+    const stored = JSON.stringify(fx.sink.logs);
+    for (const text of [stored, ...errors]) {
+      for (const echo of [key, ...echoes]) expect(text).not.toContain(echo);
+      expect(text.toLowerCase()).not.toContain("0123456789");
+    }
+    expect(errors[0]).toContain("[REDACTED]");
+  });
+
   it("turns a provider answering garbage into a 502 and never echoes keys", async () => {
     fx = await gatewayFixture();
     fx.emulator.fault({ malformed: true, times: 3 }); // the first try and both retries

@@ -24,6 +24,8 @@ export interface CallRecord {
   credentialSource: string | undefined;
   attempts: number;
   fallbackFrom: string[];
+  /** Every key the call used: redacted from its log wherever they appear. */
+  secrets: string[];
   completion: OpenAIMessage | undefined;
   usage: OpenAIUsage | undefined;
   finishReason: string | null | undefined;

@@ -5,6 +5,7 @@ import { type Credential, resolveCredential } from "../credentials/resolve-crede
 import { GatewayClosedError, InvalidRequestError, RequestAbortedError } from "../errors/errors.js";
 import { KeywayError } from "../errors/keyway-error.js";
 import { stderrWarner } from "../errors/stderr-warner.js";
+import { knownSecretRedactor } from "../log/redact-known-secrets.js";
 import type { RequestLog } from "../log/request-log.js";
 import { ProviderRegistry } from "../providers/provider-registry.js";
 import { backoffDelay } from "../transport/backoff.js";
@@ -145,6 +146,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     return sink;
   };
   const onError = config.onError ?? stderrWarner("gateway");
+  const redactKnownSecrets = knownSecretRedactor();
   const inflight = new Set<Promise<void>>();
   let closing: Promise<void> | undefined;
 
@@ -211,6 +213,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
       credentialSource: undefined,
       attempts: 0,
       fallbackFrom: [],
+      secrets: [],
       completion: undefined,
       usage: undefined,
       finishReason: undefined,
@@ -225,7 +228,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     const finish = (error?: unknown) => {
       record.endedAt = now();
       record.error = error;
-      emit(buildGatewayLog(record));
+      emit(redactKnownSecrets(buildGatewayLog(record), record.secrets));
       inflight.delete(settled);
       settle();
     };
@@ -331,6 +334,8 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
           break; // no such model or no key: try the next model
         }
         if (credential.keyId) tried.add(credential.keyId);
+        if (credential.apiKey && !record.secrets.includes(credential.apiKey))
+          record.secrets.push(credential.apiKey);
         record.keyId = credential.keyId;
         record.credentialSource = credential.source;
         record.attempts++;

@@ -1,9 +1,10 @@
 import { mayHoldSecrets, redactValue, truncateStrings } from "./redact.js";
 import type { RequestLog } from "./request-log.js";
+import type { SecretMatcher } from "./secret-matcher.js";
 
 export interface PrepareLogOptions {
-  /** Exact secrets to remove wherever they appear, besides the key-shaped patterns. */
-  secrets?: Iterable<string>;
+  /** Known secrets to remove wherever they appear (any casing, base64 too), besides the key-shaped patterns. */
+  secrets?: Iterable<string> | SecretMatcher;
   /** The user's own redaction (PII…), run after Keyway's; returning `null` drops the log. */
   redact?: (log: RequestLog) => RequestLog | null;
   /** Longest string kept in a log (default 100,000 characters); longer ones are cut with a marker. */

@@ -1,3 +1,5 @@
+import { SecretMatcher } from "./secret-matcher.js";
+
 export const REDACTED = "[REDACTED]";
 
 const keyPatterns: RegExp[] = [
@@ -16,15 +18,12 @@ const sensitiveKey =
   /^(?:api[_-]?key|apikey|x-api-key|authorization|password|secret|client_secret|access_token|refresh_token|customer_credentials|credential_override)$/i;
 
 /**
- * Replaces secrets in a text: exact matches of `secrets` (the keys Keyway was given), then anything shaped like
+ * Replaces secrets in a text: `secrets` (the keys Keyway was given) in any casing or base64, then anything shaped like
  * a provider key (`sk-…`, `sk-ant-…`, `gsk_…`, `fw_…`, `xai-…`, AWS and Google keys), bearer tokens and
  * `api_key=…` assignments.
  */
-export function redactText(text: string, secrets: Iterable<string> = []): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(REDACTED);
-  }
+export function redactText(text: string, secrets: Iterable<string> | SecretMatcher = []): string {
+  let out = SecretMatcher.of(secrets).replace(text, REDACTED);
   // Most strings hold nothing key-like; one cheap scan spares them the full set of patterns.
   if (out.length < 6 || !mayHoldSecret.test(out)) return out;
   for (const pattern of keyPatterns) out = out.replace(pattern, REDACTED);
@@ -35,15 +34,13 @@ export function redactText(text: string, secrets: Iterable<string> = []): string
  * Whether a text (often a whole serialized log) might hold anything `redactValue` would replace: a key shape, a
  * bearer token, a credential-named field, or one of `secrets`. False means redaction would change nothing.
  */
-export function mayHoldSecrets(text: string, secrets: Iterable<string> = []): boolean {
-  if (mayHoldSecret.test(text)) return true;
-  for (const secret of secrets) if (secret.length >= 4 && text.includes(secret)) return true;
-  return false;
+export function mayHoldSecrets(text: string, secrets: Iterable<string> | SecretMatcher = []): boolean {
+  return mayHoldSecret.test(text) || SecretMatcher.of(secrets).test(text);
 }
 
 /** A deep copy of a JSON value with every string redacted and the values of credential-named keys replaced. */
-export function redactValue<T>(value: T, secrets: Iterable<string> = []): T {
-  const list = [...secrets];
+export function redactValue<T>(value: T, secrets: Iterable<string> | SecretMatcher = []): T {
+  const list = SecretMatcher.of(secrets);
   const walk = (node: unknown): unknown => {
     if (typeof node === "string") return redactText(node, list);
     if (Array.isArray(node)) return node.map(walk);

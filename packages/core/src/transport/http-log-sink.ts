@@ -2,12 +2,15 @@ import { stderrWarner } from "../errors/stderr-warner.js";
 import { fetchTransport, nodeTransport, type UpstreamTransport } from "../gateway/upstream-transport.js";
 import { type PrepareLogOptions, serializePreparedLog } from "../log/prepare-log.js";
 import type { RequestLog, RequestLogDraft } from "../log/request-log.js";
+import { SecretMatcher } from "../log/secret-matcher.js";
 import { withLogId } from "../log/with-log-id.js";
 import { backoffDelay, parseRetryAfter } from "./backoff.js";
 import type { LogDeliveryIssue, LogSink, SinkCounters } from "./log-sink.js";
 import { defaultSpoolDir, Spool } from "./spool.js";
 
-export interface HttpLogSinkOptions extends PrepareLogOptions {
+export interface HttpLogSinkOptions extends Omit<PrepareLogOptions, "secrets"> {
+  /** Known secrets to remove from every log (any casing, base64 too), besides key-shaped patterns. */
+  secrets?: Iterable<string>;
   /** The logging endpoint's origin: Respan's cloud or `keyway serve`. */
   baseURL: string;
   apiKey?: string;
@@ -152,7 +155,8 @@ export class HttpLogSink implements LogSink {
       shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5_000,
     };
     this.#prepare = {
-      secrets: [...(options.secrets ?? []), ...(options.apiKey ? [options.apiKey] : [])],
+      // Compiled once: every log is checked against them.
+      secrets: new SecretMatcher([...(options.secrets ?? []), ...(options.apiKey ? [options.apiKey] : [])]),
       ...(options.redact ? { redact: options.redact } : {}),
       ...(options.maxStringChars !== undefined ? { maxStringChars: options.maxStringChars } : {}),
     };
