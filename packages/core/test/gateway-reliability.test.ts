@@ -308,7 +308,8 @@ describe("bad input gets a clear error and the gateway keeps serving", () => {
     const errors: string[] = [];
     for (const echo of echoes) {
       fx.emulator.fault({ status: 401, errorMessage: `Invalid key ${echo}`, times: 1 });
-      errors.push(await fx.gateway.chat({ ...ask(), ...byCustomer }).catch((error: Error) => error.message));
+      const failure = await fx.gateway.chat({ ...ask(), ...byCustomer }).catch((error: Error) => error);
+      errors.push(String((failure as Error).message));
     }
     await fx.gateway.chat({ ...ask(`repeat ${Buffer.from(key).toString("base64")}`), ...byCustomer });
     expect(fx.sink.logs).toHaveLength(echoes.length + 1);
