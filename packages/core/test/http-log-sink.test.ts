@@ -1,6 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type LogCapture, startLogCapture, waitFor } from "@keyway/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RequestLog, RequestLogDraft } from "../src/log/request-log.js";
@@ -183,6 +185,91 @@ describe("HttpLogSink", () => {
     await waitFor(() => second.counters.replayed === 300 && readdirSync(dir).length === 0);
     await second.flush();
     expectEachOnce(300);
+  });
+
+  it("takes over a spool file claimed by a process that died, even when a process with its PID lives", async () => {
+    const endpoint = await capture();
+    const dir = spoolDir();
+    // As a sink killed mid-replay leaves it; in a container the next process is PID 1 again, so the PID in
+    // the name says nothing. The claim's lease (its file's age) does.
+    for (const pid of [1, process.pid]) {
+      const file = join(dir, `${pid}-dead-0.jsonl.claimed-${pid}`);
+      writeFileSync(
+        file,
+        `${range(300, pid === 1 ? 0 : 300)
+          .map((id) => JSON.stringify({ ...makeLog(0), unique_id: id }))
+          .join("\n")}\n`,
+      );
+      const past = new Date(Date.now() - 60_000);
+      utimesSync(file, past, past);
+    }
+    const logs = sink(endpoint, { spoolDir: dir, spoolLeaseMs: 1_000 });
+    await waitFor(() => endpoint.logs.length >= 600 && readdirSync(dir).length === 0);
+    await logs.flush();
+    expect(ids(endpoint.logs).sort()).toEqual(range(600).sort());
+  });
+
+  it("leaves alone a claim whose owner is alive and renewing it", async () => {
+    const endpoint = await capture();
+    const dir = spoolDir();
+    const first = new HttpLogSink({ baseURL: endpoint.url, spoolDir: dir, shutdownTimeoutMs: 50 });
+    await endpoint.pause();
+    for (let i = 0; i < 50; i++) first.log(makeLog(i));
+    await first.shutdown();
+    await endpoint.resume();
+    endpoint.fail({ delayMs: 900, status: 503, times: 1 }); // the replaying sink holds its claim meanwhile
+    const owner = sink(endpoint, { spoolDir: dir, spoolLeaseMs: 300 });
+    await waitFor(() => owner.counters.replayed === 50);
+    const other = sink(endpoint, { spoolDir: dir, spoolLeaseMs: 300 });
+    await new Promise((resolve) => setTimeout(resolve, 600)); // two leases: renewed by the owner, not stale
+    expect(other.counters.replayed).toBe(0);
+    await waitFor(() => endpoint.logs.length >= 50 && readdirSync(dir).length === 0);
+    await owner.flush();
+    expect(ids(endpoint.logs).sort()).toEqual(range(50).sort());
+  });
+
+  it("keeps the process alive in flush(), and spools on exit, until every log is delivered or spooled", async () => {
+    const down = await capture();
+    const url = down.url;
+    await down.close();
+    const script = fileURLToPath(new URL("./fixtures/log-then-exit.mjs", import.meta.url));
+    for (const mode of ["flush", "end"]) {
+      const dir = spoolDir();
+      const run = spawnSync(process.execPath, [script, mode], {
+        env: { ...process.env, KEYWAY_BASE_URL: url, KEYWAY_SPOOL_DIR: dir },
+        encoding: "utf8",
+        timeout: 30_000,
+      });
+      expect(run.status, `${mode}: ${run.stderr}`).toBe(0);
+      if (mode === "flush") expect(JSON.parse(run.stdout)).toMatchObject({ accepted: 100, spooled: 100 });
+      const spooled = readdirSync(dir).flatMap((file) =>
+        readFileSync(join(dir, file), "utf8").trim().split("\n"),
+      );
+      expect(spooled.map((line) => JSON.parse(line).custom_identifier).sort(), mode).toEqual(
+        Array.from({ length: 100 }, (_, i) => `exit-${i}`).sort(),
+      );
+    }
+  });
+
+  it("reports a spool directory that cannot be created once, and goes on in memory", async () => {
+    const endpoint = await capture();
+    const issues: LogDeliveryIssue[] = [];
+    const logs = sink(endpoint, {
+      spoolDir: "/proc/keyway-spool-cannot-exist",
+      maxRetries: 0,
+      onError: (issue) => issues.push(issue),
+    });
+    await endpoint.pause();
+    for (let i = 0; i < 10; i++) logs.log(makeLog(i));
+    await logs.flush();
+    const failures = issues.filter((issue) => issue.kind === "spool-failed");
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.message).toContain("/proc/keyway-spool-cannot-exist cannot be used");
+    await endpoint.resume();
+    for (let i = 10; i < 20; i++) logs.log(makeLog(i));
+    await logs.flush();
+    expect(ids(endpoint.logs).length).toBeGreaterThanOrEqual(10);
+    expect(issues.filter((issue) => issue.kind === "spool-failed")).toHaveLength(1);
   });
 
   it("reports 4xx rejections without retrying, and isolates one bad log in a batch", async () => {

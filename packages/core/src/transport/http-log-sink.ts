@@ -38,6 +38,13 @@ export interface HttpLogSinkOptions extends Omit<PrepareLogOptions, "secrets"> {
   replaySpool?: boolean;
   /** How long `shutdown()` tries to deliver before it spools what is left. */
   shutdownTimeoutMs?: number;
+  /**
+   * How long `flush()` waits for delivery (default 30 s) before it spools what is left. While it waits it keeps
+   * the process alive, so `await sink.flush()` at the end of a script delivers or spools every log.
+   */
+  flushTimeoutMs?: number;
+  /** How long a spool file claimed for replay stays claimed without its owner renewing it (default 30 s). */
+  spoolLeaseMs?: number;
   onError?: (issue: LogDeliveryIssue) => void;
   fetch?: typeof globalThis.fetch;
   random?: () => number;
@@ -106,6 +113,7 @@ export class HttpLogSink implements LogSink {
       | "backoffMaxMs"
       | "requestTimeoutMs"
       | "shutdownTimeoutMs"
+      | "flushTimeoutMs"
     >
   >;
   readonly #baseURL: string;
@@ -114,7 +122,8 @@ export class HttpLogSink implements LogSink {
   readonly #onError: (issue: LogDeliveryIssue) => void;
   readonly #http: UpstreamTransport;
   readonly #random: () => number;
-  readonly #spool: Spool | undefined;
+  #spool: Spool | undefined;
+  #unregisterExit: (() => void) | undefined;
   readonly #replayEnabled: boolean;
   #route: "auto" | "batch" | "single";
 
@@ -153,6 +162,7 @@ export class HttpLogSink implements LogSink {
       backoffMaxMs: options.backoffMaxMs ?? 30_000,
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
       shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5_000,
+      flushTimeoutMs: options.flushTimeoutMs ?? 30_000,
     };
     this.#prepare = {
       // Compiled once: every log is checked against them.
@@ -164,7 +174,12 @@ export class HttpLogSink implements LogSink {
     // Its own keep-alive connections, closed at shutdown: a finished sink leaves no socket behind.
     this.#http = options.fetch ? fetchTransport(options.fetch) : nodeTransport();
     this.#random = options.random ?? Math.random;
-    this.#spool = options.spoolDir === false ? undefined : new Spool(options.spoolDir ?? defaultSpoolDir());
+    this.#spool =
+      options.spoolDir === false
+        ? undefined
+        : new Spool(options.spoolDir ?? defaultSpoolDir(), {
+            ...(options.spoolLeaseMs !== undefined ? { leaseMs: options.spoolLeaseMs } : {}),
+          });
     this.#replayEnabled = options.replaySpool ?? true;
     if (this.#spool && this.#replayEnabled) this.#startReplay();
   }
@@ -193,16 +208,18 @@ export class HttpLogSink implements LogSink {
   }
 
   flush(): Promise<void> {
-    return this.#flushUntil(Number.POSITIVE_INFINITY);
+    return this.#flushUntil(this.#options.flushTimeoutMs, false);
   }
 
   shutdown(): Promise<void> {
     this.#shutdown ??= (async () => {
-      await this.#flushUntil(this.#options.shutdownTimeoutMs);
+      await this.#flushUntil(this.#options.shutdownTimeoutMs, true);
       this.#closed = true;
+      this.#unregisterExit?.();
       if (this.#batchTimer) clearTimeout(this.#batchTimer);
       await this.#replaying?.catch(() => undefined);
       await Promise.all(this.#spoolWrites);
+      await this.#spool?.release();
       this.#http.close?.();
     })();
     return this.#shutdown;
@@ -215,7 +232,9 @@ export class HttpLogSink implements LogSink {
    */
   registerExitHandlers(options: { signals?: boolean } = {}): () => void {
     const beforeExit = () => {
-      if (this.#unsettledCount() > 0 && !this.#closed) void this.flush();
+      // Bounded like a shutdown: an unreachable endpoint must not hold the exiting process for long.
+      if (this.#unsettledCount() > 0 && !this.#closed)
+        void this.#flushUntil(this.#options.shutdownTimeoutMs, false);
     };
     const exit = () => this.#spoolEverythingSync();
     const onSignal = (signal: NodeJS.Signals) => {
@@ -227,12 +246,14 @@ export class HttpLogSink implements LogSink {
       process.once("SIGINT", onSignal);
       process.once("SIGTERM", onSignal);
     }
-    return () => {
+    const unregister = () => {
       process.off("beforeExit", beforeExit);
       process.off("exit", exit);
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
     };
+    this.#unregisterExit = unregister;
+    return unregister;
   }
 
   // ---- preparing ----
@@ -455,6 +476,16 @@ export class HttpLogSink implements LogSink {
           });
         },
         (error: unknown) => {
+          if ((error as { code?: string }).code === "spool_unavailable" && this.#spool) {
+            // Found once: from now on the sink works in memory only (what fits the queue bounds).
+            this.#spool = undefined;
+            this.#report({
+              kind: "spool-failed",
+              message: `${(error as Error).message}; spooling is off, undeliverable logs stay in memory within the queue bounds`,
+              logIds: [],
+            });
+            if (!this.#closed) return this.#keepInMemory(entries, "spool unavailable");
+          }
           this.counters.dropped += entries.length;
           this.#report({
             kind: "spool-failed",
@@ -469,6 +500,28 @@ export class HttpLogSink implements LogSink {
         this.#settle();
       });
     this.#spoolWrites.add(write);
+  }
+
+  /** Puts entries back at the front of the queue, as many as its bounds allow; the rest are dropped. */
+  #keepInMemory(entries: Entry[], reason: string): void {
+    const kept: Entry[] = [];
+    let bytes = this.#queueBytes;
+    for (const entry of entries) {
+      if (this.#queue.length + kept.length >= this.#options.maxQueueSize) break;
+      if (bytes + entry.json.length > this.#options.maxQueueBytes) break;
+      bytes += entry.json.length;
+      kept.push(entry);
+    }
+    for (const entry of [...kept].reverse()) this.#enqueue(entry, true);
+    const dropped = entries.slice(kept.length);
+    if (dropped.length > 0) {
+      this.counters.dropped += dropped.length;
+      this.#report({
+        kind: "dropped",
+        message: `queue full and no spool; dropped (${reason})`,
+        logIds: dropped.map((entry) => entry.id),
+      });
+    }
   }
 
   #spoolEverythingSync(): void {
@@ -574,8 +627,11 @@ export class HttpLogSink implements LogSink {
     });
   }
 
-  /** Waits until every log accepted so far is settled; after `timeoutMs`, spools whatever is still pending. */
-  async #flushUntil(timeoutMs: number): Promise<void> {
+  /**
+   * Waits until every log accepted so far is settled; after `timeoutMs` — a timer that keeps the process alive
+   * meanwhile — spools whatever is still pending, and with `close` takes no more sends.
+   */
+  async #flushUntil(timeoutMs: number, close: boolean): Promise<void> {
     const target = this.#seq;
     this.#urgent++;
     try {
@@ -584,7 +640,6 @@ export class HttpLogSink implements LogSink {
         this.#flushWaiters.push({ seq: target, resolve });
         this.#settle();
       });
-      if (!Number.isFinite(timeoutMs)) return await settled;
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
         settled.then(() => false),
@@ -594,7 +649,7 @@ export class HttpLogSink implements LogSink {
       ]);
       clearTimeout(timer);
       if (timedOut) {
-        this.#closed = true;
+        if (close) this.#closed = true;
         const stranded: Entry[] = [...this.#queue.splice(0)];
         this.#queueBytes = 0;
         for (const batch of this.#batches) {
@@ -602,7 +657,10 @@ export class HttpLogSink implements LogSink {
           stranded.push(...batch.entries);
         }
         this.#batches.clear();
-        this.#spoolEntries(stranded, "not delivered before shutdown");
+        this.#spoolEntries(
+          stranded,
+          close ? "not delivered before shutdown" : "not delivered within the flush timeout",
+        );
         await settled;
       }
     } finally {

@@ -1,45 +1,80 @@
 import { randomBytes } from "node:crypto";
-import { appendFileSync, mkdirSync } from "node:fs";
-import { appendFile, mkdir, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { appendFileSync } from "node:fs";
+import { appendFile, readdir, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ensureDirSync } from "./ensure-dir.js";
 
 /** The spool directory used when none is configured: under the OS temp dir, named for the project. */
 export const defaultSpoolDir = (): string => join(tmpdir(), "keyway-spool");
 
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+export interface SpoolOptions {
+  /**
+   * How long a claim lasts without its owner renewing it (default 30 s). The owner renews every third of it while
+   * it replays; a claim older than this belongs to a process that died, and is taken over.
+   */
+  leaseMs?: number;
+  now?: () => number;
+}
+
+const claimSuffix = /\.claimed-([\w-]+)$/;
+
+/** The spool directory cannot be created or is not a directory: nothing can be spooled there. */
+export class SpoolUnavailableError extends Error {
+  readonly code = "spool_unavailable";
+  constructor(
+    readonly dir: string,
+    cause: unknown,
+  ) {
+    super(`spool directory ${dir} cannot be used (${(cause as { code?: string }).code ?? String(cause)})`, {
+      cause,
+    });
+    this.name = "SpoolUnavailableError";
   }
-};
+}
 
 /**
  * An append-only spool of serialized logs (JSON lines) in a directory several sinks may share. Each sink writes
- * its own files (`<pid>-<random>-<n>.jsonl`, opened and closed per append); a sink replays a file by first
- * renaming it to `….claimed-<pid>` — the rename is the lock — and deletes it once every log in it is settled.
- * Claimed files of a process that died are taken over.
+ * its own files (`<pid>-<random>-<n>.jsonl`, opened and closed per append); a sink replays a file by renaming it
+ * to `….claimed-<owner>` — the rename is the lock — and deletes it once every log in it is settled. A claim is a
+ * lease: its owner touches the file while it holds it, so a claim left by a process killed mid-replay goes stale
+ * and is taken over. (A PID cannot tell: in a container the next process is PID 1 again.)
  */
 export class Spool {
   readonly dir: string;
-  readonly #prefix = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  readonly #owner = `${process.pid}-${randomBytes(6).toString("hex")}`;
+  readonly #leaseMs: number;
+  readonly #now: () => number;
   #fileIndex = 0;
   #writes: Promise<void> = Promise.resolve();
+  #dirReady = false;
+  #held = new Set<string>();
+  #renewer: NodeJS.Timeout | undefined;
 
-  constructor(dir: string) {
+  constructor(dir: string, options: SpoolOptions = {}) {
     this.dir = dir;
+    this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#now = options.now ?? Date.now;
   }
 
   get #currentFile(): string {
-    return join(this.dir, `${this.#prefix}-${this.#fileIndex}.jsonl`);
+    return join(this.dir, `${this.#owner}-${this.#fileIndex}.jsonl`);
+  }
+
+  #ensureDir(): void {
+    if (this.#dirReady) return;
+    try {
+      ensureDirSync(this.dir);
+    } catch (error) {
+      throw new SpoolUnavailableError(this.dir, error);
+    }
+    this.#dirReady = true;
   }
 
   /** Appends lines (one serialized log each); appends are serialized so lines never interleave. */
   append(lines: string[]): Promise<void> {
     const write = this.#writes.then(async () => {
-      await mkdir(this.dir, { recursive: true });
+      this.#ensureDir();
       await appendFile(this.#currentFile, `${lines.join("\n")}\n`);
     });
     this.#writes = write.catch(() => undefined);
@@ -48,11 +83,11 @@ export class Spool {
 
   /** For `process.on("exit")`, where nothing asynchronous runs any more. */
   appendSync(lines: string[]): void {
-    mkdirSync(this.dir, { recursive: true });
+    this.#ensureDir();
     appendFileSync(this.#currentFile, `${lines.join("\n")}\n`);
   }
 
-  /** Claims every spool file not being written: other sinks' files, this sink's earlier files, orphans. */
+  /** Claims every spool file not being written or replayed: other sinks' files, this sink's earlier files, stale claims. */
   async claim(): Promise<string[]> {
     await this.#writes;
     this.#fileIndex++; // later appends of this sink go to a fresh file, so the current one can be claimed
@@ -64,20 +99,31 @@ export class Spool {
     }
     const claimed: string[] = [];
     for (const name of names) {
-      const orphan = /\.claimed-(\d+)$/.exec(name);
-      // A claimed file whose owner lives (this process included) is being replayed.
-      if (orphan && isAlive(Number(orphan[1]))) continue;
-      if (!name.endsWith(".jsonl") && !orphan) continue;
-      if (name === `${this.#prefix}-${this.#fileIndex}.jsonl`) continue;
-      const base = orphan ? name.slice(0, orphan.index) : name;
-      const target = join(this.dir, `${base}.claimed-${process.pid}`);
+      const claim = claimSuffix.exec(name);
+      if (!claim && !name.endsWith(".jsonl")) continue;
+      if (name === `${this.#owner}-${this.#fileIndex}.jsonl`) continue;
+      const source = join(this.dir, name);
+      if (claim) {
+        if (claim[1] === this.#owner) continue;
+        const modified = await stat(source).then(
+          (info) => info.mtimeMs,
+          () => undefined,
+        );
+        if (modified === undefined || this.#now() - modified < this.#leaseMs) continue; // a live owner's
+      }
+      const target = join(this.dir, `${claim ? name.slice(0, claim.index) : name}.claimed-${this.#owner}`);
       try {
-        if (join(this.dir, name) !== target) await rename(join(this.dir, name), target);
+        // Fresh before the rename: the claim must not look stale to another sink for a moment.
+        const at = new Date(this.#now());
+        await utimes(source, at, at);
+        await rename(source, target);
         claimed.push(target);
+        this.#held.add(target);
       } catch {
         // Another sink claimed it first.
       }
     }
+    this.#renewWhileHeld();
     return claimed;
   }
 
@@ -96,6 +142,33 @@ export class Spool {
   }
 
   async remove(file: string): Promise<void> {
+    this.#held.delete(file);
+    this.#renewWhileHeld();
     await unlink(file).catch(() => undefined);
+  }
+
+  /** Gives back claims still held (at shutdown): the next sink replays them at once instead of after the lease. */
+  async release(): Promise<void> {
+    const held = [...this.#held];
+    this.#held.clear();
+    this.#renewWhileHeld();
+    for (const file of held) {
+      const unclaimed = file.replace(claimSuffix, "");
+      await rename(file, unclaimed).catch(() => undefined);
+    }
+  }
+
+  #renewWhileHeld(): void {
+    if (this.#held.size === 0) {
+      clearInterval(this.#renewer);
+      this.#renewer = undefined;
+      return;
+    }
+    if (this.#renewer) return;
+    this.#renewer = setInterval(() => {
+      const at = new Date(this.#now());
+      for (const file of this.#held) void utimes(file, at, at).catch(() => undefined);
+    }, this.#leaseMs / 3);
+    this.#renewer.unref();
   }
 }
