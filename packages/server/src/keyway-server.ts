@@ -14,7 +14,7 @@ import {
 } from "@keyway/core";
 import { createAuthCheck } from "./http/auth.js";
 import { HttpError } from "./http/http-error.js";
-import { readFilters, readGrouping } from "./http/query-filters.js";
+import { decodeSegment, readFilters, readGrouping, readLimit } from "./http/query-filters.js";
 import { sendError, sendJson } from "./http/respond.js";
 import { dashboardAsset } from "./routes/dashboard-assets.js";
 import { createIngestRoute } from "./routes/ingest.js";
@@ -35,6 +35,8 @@ export interface KeywayServerOptions {
   prices?: Record<string, ModelPrices>;
   maxBodyBytes?: number;
   maxStringChars?: number;
+  /** Largest stored log, serialized (default 2 Mi characters): its biggest fields are cut with a marker past it. */
+  maxLogChars?: number;
   /**
    * Problems that do not fail a request: a write after a `block: false` answer, a gateway log the store could
    * not take. Default: one line on stderr, at most one per 10 s.
@@ -61,6 +63,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
   const maxBodyBytes = options.maxBodyBytes ?? 20 * 1024 * 1024;
   const ingestOptions = {
     maxStringChars: options.maxStringChars ?? 200_000,
+    maxLogChars: options.maxLogChars ?? 2 * 1024 * 1024,
     ...(options.prices ? { prices: options.prices } : {}),
   };
   const onError = options.onError ?? stderrWarner("keyway serve");
@@ -114,14 +117,14 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     }
     if (method === "GET") {
       if (path === "/api/request-logs/" || path === "/api/request-logs") {
-        const limit = Math.min(500, Math.max(1, Number(url.searchParams.get("limit") ?? 50) || 50));
+        const limit = readLimit(url.searchParams, 50, 500);
         const cursor = url.searchParams.get("cursor") ?? undefined;
         const page = store.list(readFilters(url.searchParams), { limit, ...(cursor ? { cursor } : {}) });
         return sendJson(res, 200, { results: page.logs, next_cursor: page.nextCursor ?? null });
       }
       const one = /^\/api\/request-logs\/([^/]+)\/?$/.exec(path);
       if (one) {
-        const log = store.get(decodeURIComponent(one[1] as string));
+        const log = store.get(decodeSegment(one[1] as string, "unique_id"));
         return log
           ? sendJson(res, 200, log)
           : sendJson(res, 404, { detail: "No log with that unique_id.", code: "not_found" });

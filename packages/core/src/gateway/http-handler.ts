@@ -3,6 +3,7 @@ import { KeywayError } from "../errors/keyway-error.js";
 import { sseData } from "../wire/sse.js";
 import type { Gateway } from "./create-gateway.js";
 import { logSourceOf } from "./keyway-params.js";
+import { parseJsonBody } from "./read-json-body.js";
 
 const jsonHeaders = { "content-type": "application/json" };
 
@@ -112,12 +113,7 @@ export function createFetchHandler(
         );
       }
       const text = await readLimited(request, options.maxBodyBytes);
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new InvalidRequestError("The request body is not valid JSON.", { code: "invalid_json" });
-      }
+      const body = parseJsonBody(text);
       const result = await gateway.chat(body as Parameters<Gateway["chat"]>[0], {
         signal: request.signal,
         provider: request.headers.get("x-respan-route-provider") ?? undefined,

@@ -1,5 +1,21 @@
 import type { IncomingMessage } from "node:http";
 import { InvalidRequestError } from "../errors/errors.js";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json-depth.js";
+
+/** Parses a request body: 400 `invalid_json` when malformed, 400 `json_too_deep` past `MAX_JSON_DEPTH` levels. */
+export function parseJsonBody(text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InvalidRequestError("The request body is not valid JSON.", { code: "invalid_json" });
+  }
+  if (typeof value === "object" && value !== null && exceedsJsonDepth(text))
+    throw new InvalidRequestError(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`, {
+      code: "json_too_deep",
+    });
+  return value;
+}
 
 /**
  * Reads and parses a JSON request body from `node:http`: 413 past `limit` bytes (before reading when the length is
@@ -35,9 +51,9 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<unkno
     req.on("error", reject);
     req.on("end", () => {
       try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-      } catch {
-        reject(new InvalidRequestError("The request body is not valid JSON.", { code: "invalid_json" }));
+        resolve(parseJsonBody(Buffer.concat(chunks).toString("utf8")));
+      } catch (error) {
+        reject(error);
       }
     });
   });

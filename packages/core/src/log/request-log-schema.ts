@@ -1,8 +1,17 @@
 import { z } from "zod";
 
-const count = z.number().int().nonnegative();
-const seconds = z.number().nonnegative();
+// Bounds far past any real call, far below where sums of many logs stop being exact doubles (2^53).
+const MAX_TOKENS = 10_000_000_000;
+const MAX_SECONDS = 10_000_000;
+const MAX_USD = 1_000_000;
+const count = z.number().int().nonnegative().max(MAX_TOKENS);
+const seconds = z.number().nonnegative().max(MAX_SECONDS);
+const usd = z.number().nonnegative().max(MAX_USD);
 const text = z.string();
+/** Identifiers are compared and indexed as text: lone UTF-16 surrogates would make distinct ids collide. */
+const id = z
+  .string()
+  .refine((value) => value.isWellFormed(), "must be well-formed Unicode (no lone surrogates)");
 
 export const chatMessageSchema = z.looseObject({
   role: z.string(),
@@ -30,7 +39,7 @@ const usageSchema = z.looseObject({
  * Unknown fields pass through; `normalizeLog` turns this into the one `RequestLog` shape.
  */
 export const requestLogInputSchema = z.looseObject({
-  unique_id: text.min(1).max(200).nullish(),
+  unique_id: id.min(1).max(200).nullish(),
   log_type: text.nullish(),
   log_source: text.nullish(),
   log_method: text.nullish(),
@@ -48,14 +57,14 @@ export const requestLogInputSchema = z.looseObject({
   prompt_cache_hit_tokens: count.nullish(),
   prompt_cache_creation_tokens: count.nullish(),
   reasoning_tokens: count.nullish(),
-  cost: z.number().nonnegative().nullish(),
-  prompt_unit_price: z.number().nonnegative().nullish(),
-  completion_unit_price: z.number().nonnegative().nullish(),
+  cost: usd.nullish(),
+  prompt_unit_price: usd.nullish(),
+  completion_unit_price: usd.nullish(),
   latency: seconds.nullish(),
   generation_time: seconds.nullish(),
   time_to_first_token: seconds.nullish(),
   ttft: seconds.nullish(),
-  tokens_per_second: z.number().nonnegative().nullish(),
+  tokens_per_second: z.number().nonnegative().max(MAX_TOKENS).nullish(),
   routing_time: seconds.nullish(),
   start_time: text.nullish(),
   timestamp: text.nullish(),
@@ -63,29 +72,33 @@ export const requestLogInputSchema = z.looseObject({
   status_code: z.number().int().min(0).max(999).nullish(),
   status: z.enum(["success", "error"]).nullish(),
   error_message: text.nullish(),
-  customer_identifier: text.nullish(),
+  customer_identifier: id.max(1_000).nullish(),
   customer_email: text.nullish(),
   customer_name: text.nullish(),
   customer_params: z
-    .looseObject({ customer_identifier: text.nullish(), name: text.nullish(), email: text.nullish() })
+    .looseObject({
+      customer_identifier: id.max(1_000).nullish(),
+      name: text.nullish(),
+      email: text.nullish(),
+    })
     .nullish(),
   metadata: z.record(z.string(), z.unknown()).nullish(),
-  thread_identifier: text.nullish(),
-  custom_identifier: text.nullish(),
+  thread_identifier: id.max(1_000).nullish(),
+  custom_identifier: id.max(1_000).nullish(),
   group_identifier: text.nullish(),
   environment: text.nullish(),
-  trace_unique_id: text.nullish(),
-  span_unique_id: text.nullish(),
-  span_parent_id: text.nullish(),
+  trace_unique_id: id.max(1_000).nullish(),
+  span_unique_id: id.max(1_000).nullish(),
+  span_parent_id: id.max(1_000).nullish(),
   span_name: text.nullish(),
   span_workflow_name: text.nullish(),
   trace_name: text.nullish(),
   tools: z.array(z.unknown()).nullish(),
-  temperature: z.number().nullish(),
-  top_p: z.number().nullish(),
+  temperature: z.number().min(-1_000).max(1_000).nullish(),
+  top_p: z.number().min(-1_000).max(1_000).nullish(),
   max_tokens: count.nullish(),
   disable_log: z.boolean().nullish(),
-  attempts: count.nullish(),
+  attempts: z.number().int().nonnegative().max(1_000).nullish(),
   fallback_from: z.array(text).nullish(),
 });
 

@@ -50,3 +50,22 @@ export function readGrouping(query: URLSearchParams): { groupBy: MetricsGroup; b
     throw new HttpError(400, "invalid_query", "bucket must be minute, hour, day or milliseconds", "bucket");
   return { groupBy, bucketMs };
 }
+
+/** `limit`: a whole number from 1 to `max` (default `fallback` when absent). */
+export function readLimit(query: URLSearchParams, fallback: number, max: number): number {
+  const text = query.get("limit");
+  if (text === null || text === "") return fallback;
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max)
+    throw new HttpError(400, "invalid_query", `limit must be a whole number from 1 to ${max}`, "limit");
+  return limit;
+}
+
+/** A path segment, percent-decoded; a malformed escape is the client's mistake (400), not a server fault. */
+export function decodeSegment(segment: string, name: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, "invalid_path", `${name} holds a malformed percent escape`, name);
+  }
+}

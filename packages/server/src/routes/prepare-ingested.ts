@@ -8,11 +8,14 @@ import {
   redactValue,
   truncateStrings,
 } from "@keyway/core";
+import { boundLogSize } from "./bound-log-size.js";
 
 export interface IngestOptions {
   prices?: Record<string, ModelPrices>;
   /** Longest string kept in a stored log; longer ones are cut with a marker. */
   maxStringChars: number;
+  /** Largest stored log, serialized; its biggest fields are cut with a marker past it. */
+  maxLogChars: number;
 }
 
 /**
@@ -52,5 +55,6 @@ export function prepareIngested(input: unknown, options: IngestOptions, fieldPre
   // Most logs hold no secret and no huge string: one scan of the serialized log spares them two deep walks.
   const json = JSON.stringify(log);
   if (json.length <= options.maxStringChars && !mayHoldSecrets(json)) return log;
-  return truncateStrings(redactValue(log), options.maxStringChars);
+  const cleaned = truncateStrings(redactValue(log), options.maxStringChars);
+  return boundLogSize(cleaned, JSON.stringify(cleaned), options.maxLogChars);
 }

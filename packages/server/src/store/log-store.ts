@@ -57,7 +57,8 @@ export interface LogStore {
   /** Stores logs (already normalized); a log whose `unique_id` is stored already is a duplicate, not an error. */
   insert(logs: readonly RequestLog[]): Promise<InsertResult>;
   get(uniqueId: string): RequestLog | undefined;
-  list(filters: LogFilters, options: { limit: number; cursor?: string }): LogPage;
+  /** Newest first; a page stops early past `maxChars` of stored logs (default 8 Mi). */
+  list(filters: LogFilters, options: { limit: number; cursor?: string; maxChars?: number }): LogPage;
   metrics(
     filters: LogFilters,
     groupBy: MetricsGroup,

@@ -77,6 +77,8 @@ export class MetricsRollup {
     this.#select = db.prepare(
       `SELECT * FROM ${table} WHERE ${column} = ? AND model = ? AND provider_id = ? AND log_source = ?`,
     );
+    // Sums written before they were bounded may exceed 2^53: read as BigInt, never as a throw.
+    this.#select.setReadBigInts(true);
     this.#upsert = db.prepare(`INSERT OR REPLACE INTO ${table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
@@ -107,9 +109,9 @@ export class MetricsRollup {
     }
     cell.count++;
     cell.errors += row.is_error;
-    cell.promptTokens += row.prompt_tokens ?? 0;
-    cell.completionTokens += row.completion_tokens ?? 0;
-    cell.totalTokens += row.total_tokens ?? 0;
+    cell.promptTokens = sum(cell.promptTokens, row.prompt_tokens ?? 0);
+    cell.completionTokens = sum(cell.completionTokens, row.completion_tokens ?? 0);
+    cell.totalTokens = sum(cell.totalTokens, row.total_tokens ?? 0);
     cell.cost += row.cost ?? 0;
     if (row.latency_bucket !== null)
       cell.latency[row.latency_bucket] = (cell.latency[row.latency_bucket] ?? 0) + 1;
@@ -121,7 +123,7 @@ export class MetricsRollup {
     for (const cell of this.#pending.values()) {
       const period = cell.start / this.periodMs;
       const old = this.#select.get(period, cell.model, cell.provider, cell.source) as
-        | Record<string, number | string>
+        | Record<string, bigint | number | string>
         | undefined;
       const latency = old ? merge(JSON.parse(String(old.latency_hist)), cell.latency) : cell.latency;
       const ttft = old ? merge(JSON.parse(String(old.ttft_hist)), cell.ttft) : cell.ttft;
@@ -130,11 +132,11 @@ export class MetricsRollup {
         cell.model,
         cell.provider,
         cell.source,
-        cell.count + Number(old?.count ?? 0),
-        cell.errors + Number(old?.errors ?? 0),
-        cell.promptTokens + Number(old?.prompt_tokens ?? 0),
-        cell.completionTokens + Number(old?.completion_tokens ?? 0),
-        cell.totalTokens + Number(old?.total_tokens ?? 0),
+        sum(cell.count, old?.count),
+        sum(cell.errors, old?.errors),
+        sum(cell.promptTokens, old?.prompt_tokens),
+        sum(cell.completionTokens, old?.completion_tokens),
+        sum(cell.totalTokens, old?.total_tokens),
         cell.cost + Number(old?.cost ?? 0),
         JSON.stringify(latency),
         JSON.stringify(ttft),
@@ -195,24 +197,38 @@ export class MetricsRollup {
       clauses.push(`${name} = ?`);
       params.push(value);
     }
-    const rows = this.db
-      .prepare(`SELECT * FROM ${this.#table} ${clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : ""}`)
-      .all(...params) as Record<string, number | string>[];
+    const statement = this.db.prepare(
+      `SELECT * FROM ${this.#table} ${clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : ""}`,
+    );
+    statement.setReadBigInts(true);
+    const rows = statement.all(...params) as Record<string, bigint | number | string>[];
     return rows.map((row) => ({
       start: Number(row[this.#column]) * this.periodMs,
       model: String(row.model),
       provider: String(row.provider_id),
       source: String(row.log_source),
-      count: Number(row.count),
-      errors: Number(row.errors),
-      promptTokens: Number(row.prompt_tokens),
-      completionTokens: Number(row.completion_tokens),
-      totalTokens: Number(row.total_tokens),
+      count: sum(0, row.count),
+      errors: sum(0, row.errors),
+      promptTokens: sum(0, row.prompt_tokens),
+      completionTokens: sum(0, row.completion_tokens),
+      totalTokens: sum(0, row.total_tokens),
       cost: Number(row.cost),
       latency: JSON.parse(String(row.latency_hist)),
       ttft: JSON.parse(String(row.ttft_hist)),
     }));
   }
+}
+
+/**
+ * A count plus a stored count, saturating at 2^53 - 1: past it a double is no longer exact and SQLite's integer
+ * would no longer read back as a number. A saturated sum is wrong by design; a throwing one broke every read.
+ */
+function sum(count: number, stored: bigint | number | string | undefined): number {
+  if (typeof stored === "bigint") {
+    const total = BigInt(count) + stored;
+    return total > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(total);
+  }
+  return Math.min(count + Number(stored ?? 0), Number.MAX_SAFE_INTEGER);
 }
 
 function merge(into: Record<string, number>, from: Record<string, number>): Record<string, number> {

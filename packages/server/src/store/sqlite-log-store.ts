@@ -71,6 +71,8 @@ function where(filters: LogFilters): { sql: string; params: SQLInputValue[] } {
   return { sql: clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "", params };
 }
 
+const DEFAULT_PAGE_CHARS = 8 * 1024 * 1024;
+
 const encodeCursor = (ts: number, seq: number) => Buffer.from(`${ts}:${seq}`).toString("base64url");
 function decodeCursor(cursor: string): [number, number] | undefined {
   const [ts, seq] = Buffer.from(cursor, "base64url").toString("utf8").split(":").map(Number);
@@ -120,20 +122,32 @@ export class SqliteLogStore implements LogStore {
     const batch = this.#pending;
     this.#pending = [];
     if (batch.length === 0) return;
-    const results: InsertResult[] = [];
+    const results: (InsertResult | { error: unknown })[] = [];
     try {
       this.#db.exec("BEGIN IMMEDIATE");
+      // Each write (one request's logs) in its own savepoint: a row that fails fails its own request only.
       for (const write of batch) {
         const result = { inserted: 0, duplicates: 0 };
-        for (const log of write.logs) {
-          const row = toRow(log);
-          const changes = Number(this.#insert.run(...columns.map((column) => row[column] ?? null)).changes);
-          if (changes > 0) {
-            result.inserted++;
-            for (const rollup of this.#rollups)
-              rollup.add(row as unknown as Parameters<MetricsRollup["add"]>[0]);
-          } else result.duplicates++;
+        const stored: Record<string, string | number | null>[] = [];
+        this.#db.exec("SAVEPOINT write");
+        try {
+          for (const log of write.logs) {
+            const row = toRow(log);
+            const changes = Number(this.#insert.run(...columns.map((column) => row[column] ?? null)).changes);
+            if (changes > 0) {
+              result.inserted++;
+              stored.push(row);
+            } else result.duplicates++;
+          }
+          this.#db.exec("RELEASE write");
+        } catch (error) {
+          this.#db.exec("ROLLBACK TO write; RELEASE write");
+          results.push({ error });
+          continue;
         }
+        for (const row of stored)
+          for (const rollup of this.#rollups)
+            rollup.add(row as unknown as Parameters<MetricsRollup["add"]>[0]);
         results.push(result);
       }
       for (const rollup of this.#rollups) rollup.flush();
@@ -146,7 +160,11 @@ export class SqliteLogStore implements LogStore {
       for (const write of batch) write.reject(error);
       return;
     }
-    for (const [index, write] of batch.entries()) write.resolve(results[index] as InsertResult);
+    for (const [index, write] of batch.entries()) {
+      const result = results[index] as InsertResult | { error: unknown };
+      if ("error" in result) write.reject(result.error);
+      else write.resolve(result);
+    }
   }
 
   get(uniqueId: string): RequestLog | undefined {
@@ -156,7 +174,7 @@ export class SqliteLogStore implements LogStore {
     return row ? (JSON.parse(row.body) as RequestLog) : undefined;
   }
 
-  list(filters: LogFilters, options: { limit: number; cursor?: string }): LogPage {
+  list(filters: LogFilters, options: { limit: number; cursor?: string; maxChars?: number }): LogPage {
     const { sql, params } = where(filters);
     const position = options.cursor ? decodeCursor(options.cursor) : undefined;
     const page = position ? `${sql ? `${sql} AND` : "WHERE"} (ts < ? OR (ts = ? AND seq < ?))` : sql;
@@ -164,8 +182,17 @@ export class SqliteLogStore implements LogStore {
     const rows = this.#db
       .prepare(`SELECT seq, ts, body FROM logs ${page} ORDER BY ts DESC, seq DESC LIMIT ?`)
       .all(...pageParams, options.limit + 1) as { seq: number; ts: number; body: string }[];
-    const more = rows.length > options.limit;
-    const shown = more ? rows.slice(0, options.limit) : rows;
+    // A page holds at most `maxChars` of stored logs (at least one log): a page is an answer, not a dump.
+    const maxChars = options.maxChars ?? DEFAULT_PAGE_CHARS;
+    let shownCount = 0;
+    let chars = 0;
+    for (const row of rows.slice(0, options.limit)) {
+      chars += row.body.length;
+      if (shownCount > 0 && chars > maxChars) break;
+      shownCount++;
+    }
+    const more = rows.length > shownCount;
+    const shown = rows.slice(0, shownCount);
     const last = shown[shown.length - 1];
     return {
       logs: shown.map((row) => JSON.parse(row.body) as RequestLog),
