@@ -217,8 +217,10 @@ describe("@keyway/ai-sdk, remote mode against keyway serve", () => {
     expect(result.text).toBe("Echo: remote hello");
     const stream = streamText({ model: remote("groq/llama-3.1-8b-instant"), prompt: "remote stream" });
     expect(await stream.text).toBe("Echo: remote stream");
-    await waitFor(() => server.store.list({ logSource: "ai-sdk" }, { limit: 10 }).logs.length === 2);
-    const page = server.store.list({ logSource: "ai-sdk" }, { limit: 10 });
+    await waitFor(
+      async () => (await server.store.list({ logSource: "ai-sdk" }, { limit: 10 })).logs.length === 2,
+    );
+    const page = await server.store.list({ logSource: "ai-sdk" }, { limit: 10 });
     expect(page.logs.map((log) => log.stream)).toEqual([true, false]);
     expect(page.logs[1]).toMatchObject({
       customer_params: { customer_identifier: "remote-user" },

@@ -35,6 +35,8 @@ export interface KeywayServerOptions {
   prices?: Record<string, ModelPrices>;
   maxBodyBytes?: number;
   maxStringChars?: number;
+  /** A read query (list, metrics, count) running longer is stopped and answered 503 (default 15 s). */
+  queryTimeoutMs?: number;
   /** Largest stored log, serialized (default 2 Mi characters): its biggest fields are cut with a marker past it. */
   maxLogChars?: number;
   /**
@@ -59,7 +61,11 @@ export const DEFAULT_API_KEY = DEFAULT_LOCAL_API_KEY;
 
 /** Starts `keyway serve` in this process. */
 export async function startKeywayServer(options: KeywayServerOptions = {}): Promise<KeywayServer> {
-  const store = options.store ?? new SqliteLogStore(options.dbPath ?? "./keyway.db");
+  const store =
+    options.store ??
+    new SqliteLogStore(options.dbPath ?? "./keyway.db", {
+      ...(options.queryTimeoutMs !== undefined ? { queryTimeoutMs: options.queryTimeoutMs } : {}),
+    });
   const maxBodyBytes = options.maxBodyBytes ?? 20 * 1024 * 1024;
   const ingestOptions = {
     maxStringChars: options.maxStringChars ?? 200_000,
@@ -119,12 +125,15 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
       if (path === "/api/request-logs/" || path === "/api/request-logs") {
         const limit = readLimit(url.searchParams, 50, 500);
         const cursor = url.searchParams.get("cursor") ?? undefined;
-        const page = store.list(readFilters(url.searchParams), { limit, ...(cursor ? { cursor } : {}) });
+        const page = await store.list(readFilters(url.searchParams), {
+          limit,
+          ...(cursor ? { cursor } : {}),
+        });
         return sendJson(res, 200, { results: page.logs, next_cursor: page.nextCursor ?? null });
       }
       const one = /^\/api\/request-logs\/([^/]+)\/?$/.exec(path);
       if (one) {
-        const log = store.get(decodeSegment(one[1] as string, "unique_id"));
+        const log = await store.get(decodeSegment(one[1] as string, "unique_id"));
         return log
           ? sendJson(res, 200, log)
           : sendJson(res, 404, { detail: "No log with that unique_id.", code: "not_found" });
@@ -133,7 +142,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
         const { groupBy, bucketMs } = readGrouping(url.searchParams);
         return sendJson(res, 200, {
           group_by: groupBy,
-          ...store.metrics(readFilters(url.searchParams), groupBy, bucketMs),
+          ...(await store.metrics(readFilters(url.searchParams), groupBy, bucketMs)),
         });
       }
       if (path === "/api/gateway/keys/" || path === "/api/gateway/keys")

@@ -310,7 +310,7 @@ describe("keyway serve: metrics from the per-minute rollup and from the logs agr
   it("rebuilds the rollup from stored logs when an older database is opened", async () => {
     const { DatabaseSync } = await import("node:sqlite");
     const { SqliteLogStore } = await import("../src/store/sqlite-log-store.js");
-    const before = fx.server.store.metrics({}, "model");
+    const before = await fx.server.store.metrics({}, "model");
     const copy = `${fx.dbPath}.copy`;
     const source = new DatabaseSync(fx.dbPath);
     source.exec(`VACUUM INTO '${copy}'`);
@@ -320,7 +320,7 @@ describe("keyway serve: metrics from the per-minute rollup and from the logs agr
     old.close();
     const reopened = new SqliteLogStore(copy);
     try {
-      expect(reopened.metrics({}, "model")).toEqual(before);
+      expect(await reopened.metrics({}, "model")).toEqual(before);
     } finally {
       await reopened.close();
     }

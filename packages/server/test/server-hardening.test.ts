@@ -53,7 +53,7 @@ describe("keyway serve: data that would poison the store", () => {
       });
       await store.insert([huge("h-1")]);
       await store.insert([huge("h-2")]); // the cell would sum past 2^53
-      const all = store.metrics({}, "model");
+      const all = await store.metrics({}, "model");
       expect(all.groups.find((group) => group.key === "m-huge")?.prompt_tokens).toBe(Number.MAX_SAFE_INTEGER);
       expect(all.summary.count).toBe(2);
       // One write whose row cannot be stored fails alone; the other writes of the same transaction land.
@@ -63,10 +63,10 @@ describe("keyway serve: data that would poison the store", () => {
         store.insert([huge("h-3"), { unique_id: "ok-2", model: "m-ok", timestamp: at }]),
       ]);
       expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
-      expect(store.get("ok-1")).toBeDefined();
-      expect(store.get("ok-2")).toBeDefined();
-      expect(store.get("bad")).toBeUndefined();
-      expect(store.metrics({}, "model").groups.find((group) => group.key === "m-ok")?.count).toBe(2);
+      expect(await store.get("ok-1")).toBeDefined();
+      expect(await store.get("ok-2")).toBeDefined();
+      expect(await store.get("bad")).toBeUndefined();
+      expect((await store.metrics({}, "model")).groups.find((group) => group.key === "m-ok")?.count).toBe(2);
     } finally {
       await store.close();
     }
@@ -109,7 +109,7 @@ describe("keyway serve: data that would poison the store", () => {
       ) as RequestLog;
       expect(String(stored.prompt_messages?.[0]?.content)).toContain("[truncated: prompt_messages was");
       // A page stops early past its character budget, and says where to go on.
-      const page = server.store.list({}, { limit: 500, maxChars: 1_000 });
+      const page = await server.store.list({}, { limit: 500, maxChars: 1_000 });
       expect(page.logs).toHaveLength(1);
       expect(page.nextCursor).toBeDefined();
     } finally {

@@ -1,4 +1,4 @@
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
  * The parts of `secret`'s base64 that do not depend on the bytes around it, at each of the three alignments it
@@ -31,9 +31,9 @@ export class SecretMatcher {
     // Longest first, so a secret that contains another is replaced whole.
     usable.sort((a, b) => b.length - a.length);
     if (usable.length === 0) return;
-    this.#plain = new RegExp(usable.map(escape).join("|"), "gi");
+    this.#plain = new RegExp(usable.map(escapeRegExp).join("|"), "gi");
     const encoded = [...new Set(usable.flatMap(base64Cores))].sort((a, b) => b.length - a.length);
-    if (encoded.length > 0) this.#encoded = new RegExp(encoded.map(escape).join("|"), "g");
+    if (encoded.length > 0) this.#encoded = new RegExp(encoded.map(escapeRegExp).join("|"), "g");
   }
 
   static of(secrets: Iterable<string> | SecretMatcher): SecretMatcher {

@@ -56,14 +56,14 @@ export interface InsertResult {
 export interface LogStore {
   /** Stores logs (already normalized); a log whose `unique_id` is stored already is a duplicate, not an error. */
   insert(logs: readonly RequestLog[]): Promise<InsertResult>;
-  get(uniqueId: string): RequestLog | undefined;
+  get(uniqueId: string): Promise<RequestLog | undefined>;
   /** Newest first; a page stops early past `maxChars` of stored logs (default 8 Mi). */
-  list(filters: LogFilters, options: { limit: number; cursor?: string; maxChars?: number }): LogPage;
+  list(filters: LogFilters, options: { limit: number; cursor?: string; maxChars?: number }): Promise<LogPage>;
   metrics(
     filters: LogFilters,
     groupBy: MetricsGroup,
     bucketMs?: number,
-  ): { summary: MetricsRow; groups: MetricsRow[] };
-  count(): number;
+  ): Promise<{ summary: MetricsRow; groups: MetricsRow[] }>;
+  count(): Promise<number>;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { toRow } from "./log-row.js";
 import type { InsertResult, LogFilters, LogPage, LogStore, MetricsGroup, MetricsRow } from "./log-store.js";
 import { MetricsRollup } from "./metrics-rollup.js";
 import { migrate } from "./migrations.js";
+import { QueryWorkers } from "./query-workers.js";
 
 const columns = [
   "unique_id",
@@ -73,6 +74,13 @@ function where(filters: LogFilters): { sql: string; params: SQLInputValue[] } {
 
 const DEFAULT_PAGE_CHARS = 8 * 1024 * 1024;
 
+export interface SqliteLogStoreOptions {
+  /** Worker threads for reads that scan (lists, metrics off the rollups, counts); default 2. */
+  queryWorkers?: number;
+  /** A read query running longer is stopped and answered 503 `query_timeout` (default 15 s). */
+  queryTimeoutMs?: number;
+}
+
 const encodeCursor = (ts: number, seq: number) => Buffer.from(`${ts}:${seq}`).toString("base64url");
 function decodeCursor(cursor: string): [number, number] | undefined {
   const [ts, seq] = Buffer.from(cursor, "base64url").toString("utf8").split(":").map(Number);
@@ -89,11 +97,13 @@ export class SqliteLogStore implements LogStore {
   readonly #insert: StatementSync;
   /** Hourly first: the coarser rollup that answers a query reads the fewest cells. */
   readonly #rollups: MetricsRollup[];
+  /** Reads that may scan many rows run here, off the main thread (none for `:memory:`, which cannot be shared). */
+  readonly #workers: QueryWorkers | undefined;
   #pending: PendingWrite[] = [];
   #scheduled = false;
   #closed = false;
 
-  constructor(path: string) {
+  constructor(path: string, options: SqliteLogStoreOptions = {}) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
     this.#db.exec(
@@ -104,6 +114,23 @@ export class SqliteLogStore implements LogStore {
     this.#insert = this.#db.prepare(
       `INSERT OR IGNORE INTO logs (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
     );
+    this.#workers =
+      path === ":memory:"
+        ? undefined
+        : new QueryWorkers(path, {
+            size: options.queryWorkers ?? 2,
+            timeoutMs: options.queryTimeoutMs ?? 15_000,
+          });
+  }
+
+  /** A read query: in a worker when there are workers, else here. */
+  #read<T>(sql: string, params: SQLInputValue[]): Promise<T[]> {
+    if (this.#workers) return this.#workers.all<T>(sql, params as (string | number | bigint | null)[]);
+    try {
+      return Promise.resolve(this.#db.prepare(sql).all(...params) as T[]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   insert(logs: readonly RequestLog[]): Promise<InsertResult> {
@@ -167,49 +194,67 @@ export class SqliteLogStore implements LogStore {
     }
   }
 
-  get(uniqueId: string): RequestLog | undefined {
+  async get(uniqueId: string): Promise<RequestLog | undefined> {
     const row = this.#db.prepare("SELECT body FROM logs WHERE unique_id = ?").get(uniqueId) as
       | { body: string }
       | undefined;
     return row ? (JSON.parse(row.body) as RequestLog) : undefined;
   }
 
-  list(filters: LogFilters, options: { limit: number; cursor?: string; maxChars?: number }): LogPage {
+  async list(
+    filters: LogFilters,
+    options: { limit: number; cursor?: string; maxChars?: number },
+  ): Promise<LogPage> {
     const { sql, params } = where(filters);
     const position = options.cursor ? decodeCursor(options.cursor) : undefined;
     const page = position ? `${sql ? `${sql} AND` : "WHERE"} (ts < ? OR (ts = ? AND seq < ?))` : sql;
     const pageParams = position ? [...params, position[0], position[0], position[1]] : params;
-    const rows = this.#db
-      .prepare(`SELECT seq, ts, body FROM logs ${page} ORDER BY ts DESC, seq DESC LIMIT ?`)
-      .all(...pageParams, options.limit + 1) as { seq: number; ts: number; body: string }[];
-    // A page holds at most `maxChars` of stored logs (at least one log): a page is an answer, not a dump.
+    // Sizes first, bodies second: a page holds at most `maxChars` of stored logs (at least one log), and no
+    // more than that is ever read or passed between threads.
+    const rows = await this.#read<{ seq: number; ts: number; size: number }>(
+      `SELECT seq, ts, length(body) AS size FROM logs ${page} ORDER BY ts DESC, seq DESC LIMIT ?`,
+      [...pageParams, options.limit + 1],
+    );
     const maxChars = options.maxChars ?? DEFAULT_PAGE_CHARS;
     let shownCount = 0;
     let chars = 0;
     for (const row of rows.slice(0, options.limit)) {
-      chars += row.body.length;
+      chars += row.size;
       if (shownCount > 0 && chars > maxChars) break;
       shownCount++;
     }
-    const more = rows.length > shownCount;
     const shown = rows.slice(0, shownCount);
+    const bodies = new Map(
+      shown.length === 0
+        ? []
+        : (
+            await this.#read<{ seq: number; body: string }>(
+              `SELECT seq, body FROM logs WHERE seq IN (${shown.map(() => "?").join(", ")})`,
+              shown.map((row) => row.seq),
+            )
+          ).map((row) => [row.seq, row.body]),
+    );
     const last = shown[shown.length - 1];
     return {
-      logs: shown.map((row) => JSON.parse(row.body) as RequestLog),
-      nextCursor: more && last ? encodeCursor(last.ts, last.seq) : undefined,
+      logs: shown.flatMap((row) => {
+        const body = bodies.get(row.seq);
+        return body === undefined ? [] : [JSON.parse(body) as RequestLog];
+      }),
+      nextCursor: rows.length > shownCount && last ? encodeCursor(last.ts, last.seq) : undefined,
     };
   }
 
-  metrics(
+  async metrics(
     filters: LogFilters,
     groupBy: MetricsGroup,
     bucketMs = 3_600_000,
-  ): { summary: MetricsRow; groups: MetricsRow[] } {
+  ): Promise<{ summary: MetricsRow; groups: MetricsRow[] }> {
     const bucket = Math.max(1, Math.floor(bucketMs));
     const rollup = this.#rollups.find((candidate) => candidate.answers(filters, groupBy, bucket));
+    // A rollup answers from thousands of cells, here; anything else scans logs, in a worker.
     const cells = rollup
       ? this.#fromRollup(rollup, filters, groupBy, bucket)
-      : this.#fromLogs(filters, groupBy, bucket);
+      : await this.#fromLogs(filters, groupBy, bucket);
     const summary = new Group(null);
     const groups = new Map<string | number | null, Group>();
     for (const cell of cells) {
@@ -261,7 +306,7 @@ export class SqliteLogStore implements LogStore {
   }
 
   /** Any other metrics: one pass over the matching logs (through the covering index where it applies). */
-  *#fromLogs(filters: LogFilters, groupBy: MetricsGroup, bucketMs: number): Iterable<Cell> {
+  async #fromLogs(filters: LogFilters, groupBy: MetricsGroup, bucketMs: number): Promise<Cell[]> {
     const { sql, params } = where(filters);
     const keyExpr =
       groupBy === "time"
@@ -269,14 +314,7 @@ export class SqliteLogStore implements LogStore {
         : groupBy === "none"
           ? "NULL"
           : groupColumns[groupBy];
-    const rows = this.#db
-      .prepare(
-        `SELECT ${keyExpr} AS key, latency_bucket AS lb, ttft_bucket AS tb, COUNT(*) AS n, SUM(is_error) AS errors,
-                TOTAL(prompt_tokens) AS prompt_tokens, TOTAL(completion_tokens) AS completion_tokens,
-                TOTAL(total_tokens) AS total_tokens, TOTAL(cost) AS cost
-         FROM logs ${sql} GROUP BY key, lb, tb`,
-      )
-      .all(...params) as {
+    const rows = await this.#read<{
       key: string | number | null;
       lb: number | null;
       tb: number | null;
@@ -286,30 +324,36 @@ export class SqliteLogStore implements LogStore {
       completion_tokens: number;
       total_tokens: number;
       cost: number;
-    }[];
-    for (const row of rows) {
-      yield {
-        key: row.key,
-        count: row.n,
-        errors: row.errors ?? 0,
-        prompt_tokens: row.prompt_tokens,
-        completion_tokens: row.completion_tokens,
-        total_tokens: row.total_tokens,
-        cost: row.cost,
-        latency: row.lb === null ? [] : [[row.lb, row.n]],
-        ttft: row.tb === null ? [] : [[row.tb, row.n]],
-      };
-    }
+    }>(
+      `SELECT ${keyExpr} AS key, latency_bucket AS lb, ttft_bucket AS tb, COUNT(*) AS n, SUM(is_error) AS errors,
+              TOTAL(prompt_tokens) AS prompt_tokens, TOTAL(completion_tokens) AS completion_tokens,
+              TOTAL(total_tokens) AS total_tokens, TOTAL(cost) AS cost
+       FROM logs ${sql} GROUP BY key, lb, tb`,
+      params,
+    );
+    return rows.map((row) => ({
+      key: row.key,
+      count: row.n,
+      errors: row.errors ?? 0,
+      prompt_tokens: row.prompt_tokens,
+      completion_tokens: row.completion_tokens,
+      total_tokens: row.total_tokens,
+      cost: row.cost,
+      latency: row.lb === null ? [] : [[row.lb, row.n] as [number, number]],
+      ttft: row.tb === null ? [] : [[row.tb, row.n] as [number, number]],
+    }));
   }
 
-  count(): number {
-    return (this.#db.prepare("SELECT COUNT(*) AS n FROM logs").get() as { n: number }).n;
+  async count(): Promise<number> {
+    const [row] = await this.#read<{ n: number }>("SELECT COUNT(*) AS n FROM logs", []);
+    return row?.n ?? 0;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#writePending();
+    await this.#workers?.close();
     this.#db.close();
   }
 }
