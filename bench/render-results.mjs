@@ -81,6 +81,22 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
       yes(rss[rss.length - 1] - rss[0] <= 32),
     ],
     [
+      "`/healthz` answers while the heaviest query runs (hardening)",
+      results.server.healthDuringHeavyQuery
+        ? `p50 ${results.server.healthDuringHeavyQuery.healthP50Ms} ms, p99 ${results.server.healthDuringHeavyQuery.healthP99Ms} ms while \`${results.server.healthDuringHeavyQuery.query}\` runs back to back (median ${results.server.healthDuringHeavyQuery.queryMedianMs} ms)`
+        : "not measured",
+      results.server.healthDuringHeavyQuery
+        ? yes(results.server.healthDuringHeavyQuery.healthP99Ms <= 50)
+        : "—",
+    ],
+    [
+      "SSE parser linear: one 64 MiB event with no line break (hardening)",
+      results.sseParse
+        ? `${results.sseParse.seconds} s to parse it whole; the default 16 Mi bound stops it (\`${results.sseParse.defaultBound}\`) in ${results.sseParse.defaultBoundSeconds} s`
+        : "not measured",
+      results.sseParse ? yes(results.sseParse.seconds <= 2) : "—",
+    ],
+    [
       "middleware ≤ 5 µs p50 (issue 6)",
       results.middleware.map((m) => `${m.framework} ${m.addedMicros} µs`).join(", "),
       yes(results.middleware.every((m) => m.addedMicros <= 5)),

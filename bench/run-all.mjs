@@ -9,6 +9,7 @@ import { otelExporter } from "./otel-exporter.mjs";
 import { render } from "./render-results.mjs";
 import { serverIngest } from "./server-ingest.mjs";
 import { sinkDelivery } from "./sink-delivery.mjs";
+import { sseParse } from "./sse-parse.mjs";
 
 const fill = Number(process.env.BENCH_FILL ?? 1_000_000);
 const soakSeconds = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
@@ -29,6 +30,7 @@ await run("server", () => serverIngest({ fill, soakSeconds }));
 await run("middleware", () => middlewareOverhead());
 await run("langchain", () => langchainOverhead());
 await run("otel", () => otelExporter());
+await run("sseParse", () => sseParse());
 
 writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(new URL("./RESULTS.md", import.meta.url), render(results, { fill, soakSeconds }));

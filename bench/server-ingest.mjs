@@ -3,7 +3,7 @@
 import { fork } from "node:child_process";
 import { post, runConcurrent } from "./lib/http-client.mjs";
 import { sampleLog } from "./lib/sample-log.mjs";
-import { median, round } from "./lib/stats.mjs";
+import { median, percentile, round } from "./lib/stats.mjs";
 
 function startServer() {
   const child = fork(new URL("./servers/keyway-serve.mjs", import.meta.url).pathname, [], {
@@ -90,6 +90,33 @@ export async function serverIngest({
       .medianMs,
     "list, text search": (await query("/api/request-logs/?search=order%20number%20777777&limit=50", 3))
       .medianMs,
+  };
+
+  // /healthz while the heaviest query (a text search over every log) runs back to back for 5 s.
+  const heavyPath = "/api/request-logs/?search=no%20such%20text%20anywhere&limit=50";
+  const healthTimes = [];
+  const heavyTimes = [];
+  const heavyUntil = performance.now() + 5_000;
+  const heavy = (async () => {
+    while (performance.now() < heavyUntil) {
+      const started = performance.now();
+      await (await fetch(`${server.url}${heavyPath}`, { headers: auth })).arrayBuffer();
+      heavyTimes.push(performance.now() - started);
+    }
+  })();
+  while (performance.now() < heavyUntil) {
+    const started = performance.now();
+    await (await fetch(`${server.url}/healthz`)).arrayBuffer();
+    healthTimes.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await heavy;
+  result.healthDuringHeavyQuery = {
+    query: heavyPath,
+    queryMedianMs: round(median(heavyTimes), 1),
+    healthSamples: healthTimes.length,
+    healthP50Ms: round(percentile(healthTimes, 0.5), 2),
+    healthP99Ms: round(percentile(healthTimes, 0.99), 2),
   };
 
   // Soak: batched ingest for soakSeconds, RSS sampled every 5 s.
