@@ -28,7 +28,7 @@ export {
   UnknownModelError,
   UpstreamTimeoutError,
 } from "./errors/errors.js";
-export { KeywayError, type KeywayErrorOptions } from "./errors/keyway-error.js";
+export { hasErrorMark, KeywayError, type KeywayErrorOptions, markError } from "./errors/keyway-error.js";
 export { type StderrWarnerOptions, stderrWarner } from "./errors/stderr-warner.js";
 export {
   type ChatMethod,

@@ -1,7 +1,11 @@
-import { KeywayError } from "./keyway-error.js";
+import { hasErrorMark, KeywayError, markError } from "./keyway-error.js";
 
 /** A request or log body that does not fit the schema; `field` is the path of the first bad field. */
 export class InvalidRequestError extends KeywayError {
+  static override isInstance(error: unknown): error is InvalidRequestError {
+    return hasErrorMark(error, "InvalidRequestError");
+  }
+
   readonly field: string | undefined;
   constructor(
     message: string,
@@ -12,6 +16,7 @@ export class InvalidRequestError extends KeywayError {
       cause: options.cause,
     });
     this.name = "InvalidRequestError";
+    markError(this, "InvalidRequestError");
     this.field = options.field;
   }
 
@@ -22,6 +27,10 @@ export class InvalidRequestError extends KeywayError {
 
 /** A model id no provider claims. */
 export class UnknownModelError extends KeywayError {
+  static override isInstance(error: unknown): error is UnknownModelError {
+    return hasErrorMark(error, "UnknownModelError");
+  }
+
   readonly model: string;
   constructor(model: string, knownProviders: readonly string[]) {
     super(
@@ -31,12 +40,17 @@ export class UnknownModelError extends KeywayError {
       { statusCode: 400 },
     );
     this.name = "UnknownModelError";
+    markError(this, "UnknownModelError");
     this.model = model;
   }
 }
 
 /** No API key for a provider in any of the places Keyway looks. */
 export class CredentialsMissingError extends KeywayError {
+  static override isInstance(error: unknown): error is CredentialsMissingError {
+    return hasErrorMark(error, "CredentialsMissingError");
+  }
+
   readonly provider: string;
   constructor(provider: string, lookedIn: readonly string[]) {
     super(
@@ -45,12 +59,17 @@ export class CredentialsMissingError extends KeywayError {
       { statusCode: 401 },
     );
     this.name = "CredentialsMissingError";
+    markError(this, "CredentialsMissingError");
     this.provider = provider;
   }
 }
 
 /** The upstream provider answered with an error (or garbage); `upstreamStatus` is what it said. */
 export class ProviderError extends KeywayError {
+  static override isInstance(error: unknown): error is ProviderError {
+    return hasErrorMark(error, "ProviderError");
+  }
+
   readonly provider: string;
   readonly upstreamStatus: number;
   readonly retryAfterMs: number | undefined;
@@ -68,6 +87,7 @@ export class ProviderError extends KeywayError {
       cause: options.cause,
     });
     this.name = "ProviderError";
+    markError(this, "ProviderError");
     this.provider = provider;
     this.upstreamStatus = upstreamStatus;
     this.retryAfterMs = options.retryAfterMs;
@@ -76,6 +96,10 @@ export class ProviderError extends KeywayError {
 
 /** The upstream did not answer in time (`headers`), or fell silent mid-body for too long (`idle`). */
 export class UpstreamTimeoutError extends KeywayError {
+  static override isInstance(error: unknown): error is UpstreamTimeoutError {
+    return hasErrorMark(error, "UpstreamTimeoutError");
+  }
+
   constructor(provider: string, timeoutMs: number, phase: "headers" | "idle" = "headers") {
     const what =
       phase === "idle"
@@ -86,19 +110,29 @@ export class UpstreamTimeoutError extends KeywayError {
       isRetryable: true,
     });
     this.name = "UpstreamTimeoutError";
+    markError(this, "UpstreamTimeoutError");
   }
 }
 
 /** The caller aborted the request. */
 export class RequestAbortedError extends KeywayError {
+  static override isInstance(error: unknown): error is RequestAbortedError {
+    return hasErrorMark(error, "RequestAbortedError");
+  }
+
   constructor(cause?: unknown) {
     super("request_aborted", "The request was aborted by the caller.", { statusCode: 499, cause });
     this.name = "RequestAbortedError";
+    markError(this, "RequestAbortedError");
   }
 }
 
 /** A per-request base URL whose host is not on the configured allow-list. */
 export class ForbiddenBaseURLError extends KeywayError {
+  static override isInstance(error: unknown): error is ForbiddenBaseURLError {
+    return hasErrorMark(error, "ForbiddenBaseURLError");
+  }
+
   constructor(target: string, what: "host" | "scheme" = "host") {
     super(
       "base_url_not_allowed",
@@ -108,23 +142,34 @@ export class ForbiddenBaseURLError extends KeywayError {
       { statusCode: 400 },
     );
     this.name = "ForbiddenBaseURLError";
+    markError(this, "ForbiddenBaseURLError");
   }
 }
 
 /** Configuration that cannot work, found when it is read. */
 export class ConfigError extends KeywayError {
+  static override isInstance(error: unknown): error is ConfigError {
+    return hasErrorMark(error, "ConfigError");
+  }
+
   constructor(message: string) {
     super("invalid_config", message, { statusCode: 500 });
     this.name = "ConfigError";
+    markError(this, "ConfigError");
   }
 }
 
 /** A call made after `gateway.close()`. */
 export class GatewayClosedError extends KeywayError {
+  static override isInstance(error: unknown): error is GatewayClosedError {
+    return hasErrorMark(error, "GatewayClosedError");
+  }
+
   constructor() {
     super("gateway_closed", "The gateway is closed: create a new one to make more calls.", {
       statusCode: 503,
     });
     this.name = "GatewayClosedError";
+    markError(this, "GatewayClosedError");
   }
 }

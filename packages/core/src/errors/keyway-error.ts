@@ -1,5 +1,19 @@
 const marker = Symbol.for("keyway.error");
 
+/** Marks an error as one of Keyway's `name` errors, under a registry symbol every installed copy shares. */
+export function markError(error: object, name: string): void {
+  Object.defineProperty(error, Symbol.for(`keyway.error.${name}`), { value: true });
+}
+
+/** Whether an error carries `markError`'s mark for `name`: what `SubError.isInstance` checks instead of `instanceof`. */
+export function hasErrorMark(error: unknown, name: string): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[Symbol.for(`keyway.error.${name}`)] === true
+  );
+}
+
 export interface KeywayErrorOptions {
   statusCode?: number;
   isRetryable?: boolean;

@@ -111,7 +111,7 @@ function validate(request: unknown): asserts request is ChatRequest {
 const retryable = (error: unknown) => KeywayError.isInstance(error) && error.isRetryable;
 // Errors that are the caller's own: another model would fail the same way.
 const final = (error: unknown) =>
-  error instanceof RequestAbortedError ||
+  RequestAbortedError.isInstance(error) ||
   (KeywayError.isInstance(error) && ["invalid_request", "base_url_not_allowed"].includes(error.code));
 
 /**
@@ -361,7 +361,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
             ? ((error as { upstreamStatus?: number }).upstreamStatus ?? error.statusCode)
             : 0;
           const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
-          if (pool && credential.keyId && !(error instanceof RequestAbortedError))
+          if (pool && credential.keyId && !RequestAbortedError.isInstance(error))
             pool.report(credential.keyId, status, retryAfterMs);
           if (final(error)) throw error;
           // Another key can be tried at once (after the base backoff); the same key must wait its Retry-After.

@@ -27,7 +27,7 @@ export function prepareIngested(input: unknown, options: IngestOptions, fieldPre
   try {
     log = normalizeLog(input);
   } catch (error) {
-    if (error instanceof InvalidRequestError && fieldPrefix) {
+    if (InvalidRequestError.isInstance(error) && fieldPrefix) {
       throw new InvalidRequestError(error.message.replace('field "', `field "${fieldPrefix}`), {
         field: `${fieldPrefix}${error.field ?? ""}`,
         code: error.code,
