@@ -1,5 +1,11 @@
 import { createOpenAICompatible, type OpenAICompatibleProvider } from "@ai-sdk/openai-compatible";
-import { createGateway, currentContext, type Gateway } from "@keyway/core";
+import {
+  createGateway,
+  currentContext,
+  type Gateway,
+  type IdentityInput,
+  resolveIdentity,
+} from "@keyway/core";
 
 export interface KeywayProviderSettings {
   /** Direct mode: the in-process gateway (provider keys, key pools, retries, fallbacks, logging). */
@@ -25,15 +31,8 @@ type Json = Record<string, unknown>;
 function withContext(body: Json): Json {
   const context = currentContext();
   if (!context) return body;
-  const out: Json = { ...body };
-  const customer = { ...context.customer_params, ...(out.customer_params as Json | undefined) };
-  if (Object.keys(customer).length > 0 && out.customer_identifier === undefined)
-    out.customer_params = customer;
-  if (context.metadata) out.metadata = { ...context.metadata, ...(out.metadata as Json | undefined) };
-  if (context.thread_identifier && out.thread_identifier === undefined)
-    out.thread_identifier = context.thread_identifier;
-  if (context.custom_identifier && out.custom_identifier === undefined)
-    out.custom_identifier = context.custom_identifier;
+  const out: Json = { ...body, ...resolveIdentity({ params: body as IdentityInput, context }) };
+  delete out.customer_identifier; // folded into customer_params
   if (context.customer_credentials && out.customer_credentials === undefined)
     out.customer_credentials = context.customer_credentials;
   if (context.credential_override && out.credential_override === undefined)

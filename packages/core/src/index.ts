@@ -1,6 +1,12 @@
 export { DEFAULT_LOCAL_API_KEY, DEFAULT_LOG_BASE_URL, readEnv } from "./config/env.js";
 export { currentContext, type KeywayContext, runWithContext } from "./context/context.js";
 export {
+  type Identity,
+  type IdentityInput,
+  type IdentitySources,
+  resolveIdentity,
+} from "./context/resolve-identity.js";
+export {
   type CustomerKey,
   keyServesModel,
   parseCustomerCredentials,

@@ -4,9 +4,11 @@ import {
   type CustomerParams,
   createSink,
   currentContext,
+  type Identity,
   type LogSink,
   type ModelPrices,
   type RequestLog,
+  resolveIdentity,
 } from "@keyway/core";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
@@ -124,30 +126,31 @@ export class KeywayCallbackHandler extends BaseCallbackHandler {
     });
   }
 
-  #identity(run: RunState): Partial<RequestLog> {
+  #identity(run: RunState): Identity {
     const meta = run.metadata;
-    const context = run.context;
-    const optionCustomer =
-      typeof this.#options.customer === "string"
-        ? { customer_identifier: this.#options.customer }
-        : this.#options.customer;
-    const customer: CustomerParams = {
-      ...context?.customer_params,
-      ...optionCustomer,
-      ...(meta.customer_params as CustomerParams | undefined),
-    };
-    const customerId = str(meta.customer_identifier);
-    if (customerId) customer.customer_identifier = customerId;
-    const userMetadata: Json = { ...context?.metadata, ...this.#options.metadata };
+    const runMetadata: Json = {};
     for (const [key, value] of Object.entries(meta)) {
-      if (!key.startsWith("ls_") && !langchainOwnKeys.has(key)) userMetadata[key] = value;
+      if (!key.startsWith("ls_") && !langchainOwnKeys.has(key)) runMetadata[key] = value;
     }
-    const thread = str(meta.thread_identifier) ?? this.#options.thread ?? context?.thread_identifier;
-    return {
-      ...(Object.keys(customer).length > 0 ? { customer_params: customer } : {}),
-      ...(Object.keys(userMetadata).length > 0 ? { metadata: userMetadata } : {}),
-      ...(thread ? { thread_identifier: thread } : {}),
-    };
+    const customer = this.#options.customer;
+    return resolveIdentity({
+      params: [
+        {
+          customer_identifier: str(meta.customer_identifier),
+          customer_params: meta.customer_params as CustomerParams | undefined,
+          metadata: runMetadata,
+          thread_identifier: str(meta.thread_identifier),
+        },
+        {
+          ...(typeof customer === "string"
+            ? { customer_identifier: customer }
+            : { customer_params: customer }),
+          metadata: this.#options.metadata,
+          thread_identifier: this.#options.thread,
+        },
+      ],
+      context: run.context,
+    });
   }
 
   #base(runId: string, run: RunState, error: unknown): RequestLog {

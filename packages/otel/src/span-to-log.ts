@@ -1,4 +1,10 @@
-import { applyUsage, type CustomerParams, type ModelPrices, type RequestLog } from "@keyway/core";
+import {
+  applyUsage,
+  type CustomerParams,
+  type ModelPrices,
+  type RequestLog,
+  resolveIdentity,
+} from "@keyway/core";
 import { AttributeReader } from "./attributes.js";
 import { aiSdkLegacy } from "./conventions/ai-sdk-legacy.js";
 import { genAISemconv } from "./conventions/genai-semconv.js";
@@ -50,14 +56,11 @@ function identity(a: AttributeReader): Partial<RequestLog> {
     "gen_ai.conversation.id",
   );
   const custom = a.string("keyway.custom_identifier", "respan.custom_identifier");
-  // Only the span's own attributes: the exporter runs later, in whatever context a batch timer inherited,
-  // so the ambient Keyway context there may be another request's.
-  return {
-    ...(Object.keys(customer).length > 0 ? { customer_params: customer } : {}),
-    ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
-    ...(thread ? { thread_identifier: thread } : {}),
-    ...(custom ? { custom_identifier: custom } : {}),
-  };
+  // Only the span's own attributes, no context: the exporter runs later, in whatever context a batch timer
+  // inherited, so the ambient Keyway context there may be another request's.
+  return resolveIdentity({
+    params: { customer_params: customer, metadata, thread_identifier: thread, custom_identifier: custom },
+  });
 }
 
 function errorOf(span: SpanLike, a: AttributeReader): { status: number; message: string } | undefined {

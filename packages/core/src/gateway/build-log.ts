@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { KeywayContext } from "../context/context.js";
+import { resolveIdentity } from "../context/resolve-identity.js";
 import { KeywayError } from "../errors/keyway-error.js";
 import { applyUsage } from "../log/apply-usage.js";
 import { dropContent } from "../log/disable-log.js";
@@ -40,9 +41,7 @@ export function buildGatewayLog(call: CallRecord): RequestLog {
   const { request, params, context, usage } = call;
   const error = call.error;
   const statusCode = error === undefined ? 200 : KeywayError.isInstance(error) ? error.statusCode : 500;
-  const customer = { ...context?.customer_params, ...params.customer_params };
-  if (params.customer_identifier) customer.customer_identifier = params.customer_identifier;
-  const metadata = { ...context?.metadata, ...params.metadata };
+  const identity = resolveIdentity({ params, context });
   const latencyMs = call.endedAt - call.startedAt;
   const log: RequestLog = {
     unique_id: randomUUID(),
@@ -89,12 +88,7 @@ export function buildGatewayLog(call: CallRecord): RequestLog {
   if (call.keyId) log.key_fingerprint = call.keyId;
   if (call.credentialSource) log.credential_source = call.credentialSource;
   if (call.fallbackFrom.length > 0) log.fallback_from = call.fallbackFrom;
-  if (Object.keys(customer).length > 0) log.customer_params = customer;
-  if (Object.keys(metadata).length > 0) log.metadata = metadata;
-  const thread = params.thread_identifier ?? context?.thread_identifier;
-  if (thread) log.thread_identifier = thread;
-  const custom = params.custom_identifier ?? context?.custom_identifier;
-  if (custom) log.custom_identifier = custom;
+  Object.assign(log, identity);
   if (params.group_identifier) log.group_identifier = params.group_identifier;
   if (params.environment) log.environment = params.environment;
   const trace = params.trace_unique_id ?? context?.trace_unique_id;
