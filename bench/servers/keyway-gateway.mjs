@@ -1,13 +1,7 @@
 // The core gateway served by node:http, logging every call through HttpLogSink:
 // node servers/keyway-gateway.mjs <upstreamOrigin> <logEndpoint>
 import { createServer } from "node:http";
-import {
-  createGateway,
-  errorResponseBody,
-  errorStatus,
-  HttpLogSink,
-  serveChatCompletion,
-} from "@keyway/core";
+import { createGateway, HttpLogSink, serveGateway } from "@keyway/core";
 
 const [upstream, logEndpoint] = process.argv.slice(2);
 const sink = new HttpLogSink({ baseURL: logEndpoint, spoolDir: false });
@@ -17,13 +11,8 @@ const gateway = createGateway({
   env: {},
 });
 // The Node path the Express/Koa doors and keyway serve use: no Request/Response conversion.
-const server = createServer((req, res) => {
-  serveChatCompletion({ gateway, req, res }).catch((error) => {
-    if (res.headersSent) return res.destroy();
-    res
-      .writeHead(errorStatus(error), { "content-type": "application/json" })
-      .end(JSON.stringify(errorResponseBody(error)));
-  });
+const server = createServer(async (req, res) => {
+  if (!(await serveGateway({ gateway, req, res }))) res.writeHead(404).end();
 });
 server.keepAliveTimeout = 30_000;
 server.listen(0, "127.0.0.1", () =>

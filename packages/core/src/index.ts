@@ -45,9 +45,15 @@ export {
   type Gateway,
 } from "./gateway/create-gateway.js";
 export { type GatewayConfig, gatewayDefaults } from "./gateway/gateway-config.js";
-export { errorResponseBody, errorStatus, modelList } from "./gateway/http-handler.js";
+export { modelList } from "./gateway/http/answer-request.js";
+export {
+  type ErrorBody,
+  errorResponseBody,
+  errorStatus,
+  renderError,
+} from "./gateway/http/error-renderer.js";
+export { type ServeGatewayOptions, serveGateway } from "./gateway/http/node-edge.js";
 export { type KeywayParams, keywayParamNames, readKeywayParams } from "./gateway/keyway-params.js";
-export { type ServeChatOptions, serveChatCompletion } from "./gateway/node-chat.js";
 export { toNodeHandler } from "./gateway/node-handler.js";
 export { readJsonBody } from "./gateway/read-json-body.js";
 export {

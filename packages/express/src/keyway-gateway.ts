@@ -1,4 +1,4 @@
-import { createGateway, type Gateway, modelList, serveChatCompletion } from "@keyway/core";
+import { createGateway, type Gateway, serveGateway } from "@keyway/core";
 import { type NextFunction, type Request, type Response, Router } from "express";
 
 export interface KeywayGatewayOptions {
@@ -19,18 +19,19 @@ export interface KeywayGatewayOptions {
 export function keywayGateway(options: KeywayGatewayOptions = {}): Router {
   const gateway = options.gateway ?? createGateway();
   const router = Router();
-  router.post("/chat/completions", (req: Request, res: Response, next: NextFunction) => {
-    serveChatCompletion({
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    serveGateway({
       gateway,
       req,
       res,
+      path: req.path,
       parsedBody: req.body,
       logSource: "express",
+      errors: "throw",
       ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
-    }).catch(next);
-  });
-  router.get("/models", (_req: Request, res: Response) => {
-    res.json(modelList(gateway));
+    }).then((handled) => {
+      if (!handled) next();
+    }, next);
   });
   return router;
 }

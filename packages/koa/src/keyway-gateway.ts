@@ -1,12 +1,4 @@
-import {
-  createGateway,
-  errorResponseBody,
-  errorStatus,
-  type Gateway,
-  KeywayError,
-  modelList,
-  serveChatCompletion,
-} from "@keyway/core";
+import { createGateway, type Gateway, serveGateway } from "@keyway/core";
 import type { Context, Middleware, Next } from "koa";
 
 export interface KeywayGatewayOptions {
@@ -30,26 +22,18 @@ export function keywayGateway(options: KeywayGatewayOptions = {}): Middleware {
   const gateway = options.gateway ?? createGateway();
   const prefix = (options.prefix ?? "").replace(/\/+$/, "");
   return async function keywayGatewayRoute(ctx: Context, next: Next): Promise<void> {
-    if (ctx.method === "GET" && ctx.path === `${prefix}/models`) {
-      ctx.body = modelList(gateway);
-      return;
-    }
-    if (ctx.method !== "POST" || ctx.path !== `${prefix}/chat/completions`) return next();
-    try {
-      await serveChatCompletion({
-        gateway,
-        req: ctx.req,
-        res: ctx.res,
-        parsedBody: (ctx.request as { body?: unknown }).body,
-        logSource: "koa",
-        ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
-      });
-      ctx.respond = false; // the response was written to ctx.res directly
-    } catch (error) {
-      if (!KeywayError.isInstance(error) || ctx.res.headersSent) throw error;
-      ctx.status = errorStatus(error);
-      ctx.body = errorResponseBody(error);
-      ctx.app.emit("error", error, ctx);
-    }
+    if (prefix && ctx.path !== prefix && !ctx.path.startsWith(`${prefix}/`)) return next();
+    const handled = await serveGateway({
+      gateway,
+      req: ctx.req,
+      res: ctx.res,
+      path: ctx.path.slice(prefix.length),
+      parsedBody: (ctx.request as { body?: unknown }).body,
+      logSource: "koa",
+      onError: (error) => ctx.app.emit("error", error, ctx),
+      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    });
+    if (!handled) return next();
+    ctx.respond = false; // written to ctx.res directly
   };
 }

@@ -3,13 +3,10 @@ import type { AddressInfo } from "node:net";
 import {
   createGateway,
   DEFAULT_LOCAL_API_KEY,
-  errorResponseBody,
-  errorStatus,
   type Gateway,
   type GatewayConfig,
   type ModelPrices,
-  modelList,
-  serveChatCompletion,
+  serveGateway,
   stderrWarner,
 } from "@keyway/core";
 import { createAuthCheck } from "./http/auth.js";
@@ -81,15 +78,6 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     sink,
     maxBodyBytes,
   });
-  const chat = async (req: IncomingMessage, res: ServerResponse) => {
-    try {
-      await serveChatCompletion({ gateway, req, res, maxBodyBytes });
-    } catch (error) {
-      // The gateway answers in OpenAI's error shape, which OpenAI clients read.
-      if (res.headersSent) return void res.destroy();
-      sendJson(res, errorStatus(error), errorResponseBody(error));
-    }
-  };
   const authorized = createAuthCheck(
     options.apiKeys && options.apiKeys.length > 0 ? options.apiKeys : [DEFAULT_API_KEY],
   );
@@ -119,7 +107,6 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
         return ingest(req, res, "single");
       if (path === "/api/request-logs/batch/" || path === "/api/traces/ingest/")
         return ingest(req, res, "batch");
-      if (path.endsWith("/chat/completions")) return chat(req, res);
     }
     if (method === "GET") {
       if (path === "/api/request-logs/" || path === "/api/request-logs") {
@@ -147,8 +134,9 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
       }
       if (path === "/api/gateway/keys/" || path === "/api/gateway/keys")
         return sendJson(res, 200, { keys: gateway.keyHealth() });
-      if (path.endsWith("/models")) return sendJson(res, 200, modelList(gateway));
     }
+    // The gateway's routes (chat completions, models) under any prefix, answered in OpenAI's shapes.
+    if (await serveGateway({ gateway, req, res, path, maxBodyBytes })) return;
     throw new HttpError(404, "not_found", `No route ${method} ${path}.`);
   }
 

@@ -8,37 +8,31 @@ import type { ChatMessage, RequestLog } from "../log/request-log.js";
 import type { ModelPrices } from "../pricing/compute-cost.js";
 import type { OpenAIChatRequest, OpenAIMessage, OpenAIUsage } from "../wire/openai-types.js";
 import type { KeywayParams } from "./keyway-params.js";
+import type { RouteInfo } from "./route-call.js";
 
-export interface CallRecord {
-  request: OpenAIChatRequest;
-  params: KeywayParams;
-  context: KeywayContext | undefined;
-  logSource: string;
-  startedAt: number;
-  startedAtMs: number;
-  endedAt: number;
-  firstOutputAt: number | undefined;
-  /** The model (as requested) and provider that answered, or were tried last. */
-  model: string;
-  provider: string | undefined;
-  keyId: string | undefined;
-  credentialSource: string | undefined;
-  attempts: number;
-  fallbackFrom: string[];
-  /** Every key the call used: redacted from its log wherever they appear. */
-  secrets: string[];
-  completion: OpenAIMessage | undefined;
-  usage: OpenAIUsage | undefined;
-  finishReason: string | null | undefined;
-  error: unknown;
-  prices: Record<string, ModelPrices> | undefined;
+/** Everything known of one finished call, success or error: the input of its log. Never changed once made. */
+export interface CallOutcome {
+  readonly request: OpenAIChatRequest;
+  readonly params: KeywayParams;
+  readonly context: KeywayContext | undefined;
+  readonly logSource: string;
+  readonly startedAt: number;
+  readonly startedAtMs: number;
+  readonly endedAt: number;
+  readonly firstOutputAt: number | undefined;
+  readonly route: RouteInfo;
+  readonly completion: OpenAIMessage | undefined;
+  readonly usage: OpenAIUsage | undefined;
+  readonly finishReason: string | null | undefined;
+  readonly error: unknown;
+  readonly prices: Record<string, ModelPrices> | undefined;
 }
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
 /** The one log of a finished gateway call, success or error, streamed or not. */
-export function buildGatewayLog(call: CallRecord): RequestLog {
-  const { request, params, context, usage } = call;
+export function buildGatewayLog(call: CallOutcome): RequestLog {
+  const { request, params, context, usage, route } = call;
   const error = call.error;
   const statusCode = error === undefined ? 200 : KeywayError.isInstance(error) ? error.statusCode : 500;
   const identity = resolveIdentity({ params, context });
@@ -48,8 +42,8 @@ export function buildGatewayLog(call: CallRecord): RequestLog {
     log_type: "chat",
     log_source: call.logSource,
     log_method: "inference",
-    model: call.model,
-    ...(call.provider ? { provider_id: call.provider } : {}),
+    model: route.model,
+    ...(route.provider ? { provider_id: route.provider } : {}),
     prompt_messages: request.messages as ChatMessage[],
     ...(call.completion ? { completion_message: call.completion as ChatMessage } : {}),
     stream: request.stream === true,
@@ -58,7 +52,7 @@ export function buildGatewayLog(call: CallRecord): RequestLog {
     latency: seconds(latencyMs),
     start_time: new Date(call.startedAtMs).toISOString(),
     timestamp: new Date(call.startedAtMs + latencyMs).toISOString(),
-    attempts: call.attempts,
+    attempts: route.attempts,
   };
   if (error !== undefined) log.error_message = error instanceof Error ? error.message : String(error);
   if (call.firstOutputAt !== undefined)
@@ -73,7 +67,7 @@ export function buildGatewayLog(call: CallRecord): RequestLog {
         cacheWriteTokens: usage.cache_creation_input_tokens,
         reasoningTokens: usage.completion_tokens_details?.reasoning_tokens,
       },
-      { model: call.model, provider: call.provider, prices: call.prices },
+      { model: route.model, provider: route.provider, prices: call.prices },
     );
     if (
       usage.completion_tokens > 0 &&
@@ -85,9 +79,9 @@ export function buildGatewayLog(call: CallRecord): RequestLog {
     }
   }
   if (call.finishReason) log.finish_reason = call.finishReason;
-  if (call.keyId) log.key_fingerprint = call.keyId;
-  if (call.credentialSource) log.credential_source = call.credentialSource;
-  if (call.fallbackFrom.length > 0) log.fallback_from = call.fallbackFrom;
+  if (route.keyId) log.key_fingerprint = route.keyId;
+  if (route.credentialSource) log.credential_source = route.credentialSource;
+  if (route.fallbackFrom.length > 0) log.fallback_from = [...route.fallbackFrom];
   Object.assign(log, identity);
   if (params.group_identifier) log.group_identifier = params.group_identifier;
   if (params.environment) log.environment = params.environment;

@@ -2,7 +2,7 @@ import type { KeywayContext } from "../context/context.js";
 import { parseCustomerCredentials } from "../credentials/customer-credentials.js";
 import { InvalidRequestError } from "../errors/errors.js";
 import type { CustomerParams } from "../log/request-log.js";
-import type { ChatMethod, ChatOptions, ChatRequest, Gateway } from "./create-gateway.js";
+import type { ChatMethod, ChatOptions, ChatRequest, Gateway } from "./gateway-types.js";
 
 /** How a web framework door derives a request's Keyway context; every function gets the framework's request. */
 export interface RequestContextOptions<Req> {

@@ -1,0 +1,51 @@
+import type { KeywayContext } from "../context/context.js";
+import type { KeyHealth } from "../credentials/key-pool.js";
+import type { ProviderRegistry } from "../providers/provider-registry.js";
+import type { LogSink } from "../transport/log-sink.js";
+import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
+import type { KeywayParams } from "./keyway-params.js";
+
+/** A chat request: OpenAI's body plus Respan's extensions (`customer_identifier`, `fallback_models`, …). */
+export type ChatRequest = OpenAIChatRequest & KeywayParams;
+
+export interface ChatOptions {
+  signal?: AbortSignal;
+  /** Pins the provider (like the `X-Respan-Route-Provider` header). */
+  provider?: string;
+  /** Keyway parameters from outside the body (the `X-Data-Respan-Params` header), lowest precedence. */
+  paramsHeader?: string | null;
+  /** `log_source` for this call's log. */
+  logSource?: string;
+  /** A context to use instead of the ambient one. */
+  context?: KeywayContext;
+}
+
+/** A streamed completion: OpenAI chunks as they arrive. Stopping early cancels the upstream and logs it. */
+export interface ChatStream extends AsyncIterable<OpenAIChatChunk> {
+  readonly provider: string;
+  readonly model: string;
+}
+
+/** `gateway.chat`: a stream for `stream: true`, a completion otherwise. */
+export interface ChatMethod {
+  (request: ChatRequest & { stream: true }, options?: ChatOptions): Promise<ChatStream>;
+  (request: ChatRequest & { stream?: false | null }, options?: ChatOptions): Promise<OpenAIChatCompletion>;
+  (request: ChatRequest, options?: ChatOptions): Promise<OpenAIChatCompletion | ChatStream>;
+}
+
+export interface Gateway {
+  chat: ChatMethod;
+  /** A Fetch-API handler: `POST …/chat/completions` (OpenAI-compatible + Respan extensions), `GET …/models`. */
+  fetch: typeof globalThis.fetch;
+  /** Health of every configured key, by fingerprint. */
+  keyHealth(): KeyHealth[];
+  readonly providers: ProviderRegistry;
+  /** The sink the gateway logs to. */
+  readonly sink: LogSink;
+  /**
+   * Stops taking calls, lets the ones in flight finish (up to `closeTimeoutMs`, then cuts them), closes the
+   * upstream keep-alive connections and shuts down the sink the gateway made itself (a sink it was given is
+   * flushed, not shut: it may serve others). Idempotent; later calls fail with `gateway_closed`.
+   */
+  close(): Promise<void>;
+}

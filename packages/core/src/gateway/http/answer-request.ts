@@ -1,0 +1,59 @@
+import type { Gateway } from "../gateway-types.js";
+import { logSourceOf } from "../keyway-params.js";
+import { sseFrames } from "./sse-writer.js";
+
+/** What both HTTP adapters write: JSON, or SSE frames as they come. */
+export type GatewayAnswer =
+  | { kind: "json"; status: number; body: string }
+  | { kind: "sse"; frames: AsyncGenerator<string> };
+
+export type HeaderGetter = (name: string) => string | null | undefined;
+
+/** The call's options from the request's headers: the one header mapping of every face. */
+export function optionsFromHeaders(header: HeaderGetter, logSource?: string) {
+  return {
+    provider: header("x-respan-route-provider") ?? undefined,
+    paramsHeader: header("x-data-respan-params") ?? null,
+    ...(logSource ? { logSource } : logSourceOf(header("x-keyway-log-source"))),
+  };
+}
+
+/** `GET …/models`: the model ids custom providers declared, in OpenAI's list shape. */
+export function modelList(gateway: Pick<Gateway, "providers">): {
+  object: "list";
+  data: { id: string; object: "model"; created: number; owned_by: string }[];
+} {
+  const data = gateway.providers.all().flatMap((provider) =>
+    (provider.models ?? []).map((id) => ({
+      id,
+      object: "model" as const,
+      created: 0,
+      owned_by: provider.id,
+    })),
+  );
+  return { object: "list", data };
+}
+
+/**
+ * One gateway request, whichever HTTP face it came through: the body parsed once, the call made, the answer
+ * shaped for writing. Throws for errors before the first byte (the adapter renders them).
+ */
+export async function answerGatewayRequest(
+  gateway: Gateway,
+  request: {
+    route: "chat" | "models";
+    body: () => Promise<unknown>;
+    header: HeaderGetter;
+    signal: AbortSignal;
+    logSource?: string | undefined;
+  },
+): Promise<GatewayAnswer> {
+  if (request.route === "models")
+    return { kind: "json", status: 200, body: JSON.stringify(modelList(gateway)) };
+  const result = await gateway.chat((await request.body()) as Parameters<Gateway["chat"]>[0], {
+    signal: request.signal,
+    ...optionsFromHeaders(request.header, request.logSource),
+  });
+  if (Symbol.asyncIterator in result) return { kind: "sse", frames: sseFrames(result) };
+  return { kind: "json", status: 200, body: JSON.stringify(result) };
+}

@@ -1,0 +1,221 @@
+import type { KeywayContext } from "../context/context.js";
+import { parseCustomerCredentials } from "../credentials/customer-credentials.js";
+import type { KeyPool } from "../credentials/key-pool.js";
+import { type Credential, resolveCredential } from "../credentials/resolve-credential.js";
+import { RequestAbortedError } from "../errors/errors.js";
+import { KeywayError } from "../errors/keyway-error.js";
+import type { ProviderRegistry, ResolvedModel } from "../providers/provider-registry.js";
+import { backoffDelay } from "../transport/backoff.js";
+import type { OpenAIChatRequest } from "../wire/openai-types.js";
+import type { BodyLimits } from "./guarded-body.js";
+import type { KeywayParams } from "./keyway-params.js";
+import { callUpstream, type UpstreamResult } from "./upstream.js";
+import type { UpstreamTransport } from "./upstream-transport.js";
+
+/** What routing needs from the gateway: fixed for its lifetime. */
+export interface RouteDeps {
+  registry: ProviderRegistry;
+  pools: ReadonlyMap<string, KeyPool>;
+  env: Record<string, string | undefined>;
+  random: () => number;
+  transport: UpstreamTransport;
+  timeoutMs: number;
+  bodyLimits: BodyLimits;
+  retry: { retries: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterMs: number };
+  allowedBaseURLHosts: readonly string[];
+}
+
+/** Where a call went: the model (as requested) and provider that answered or were tried last, and how. */
+export interface RouteInfo {
+  readonly model: string;
+  readonly provider: string | undefined;
+  readonly keyId: string | undefined;
+  readonly credentialSource: string | undefined;
+  readonly attempts: number;
+  readonly fallbackFrom: readonly string[];
+  /** Every key used: redacted from the call's log wherever they appear. */
+  readonly secrets: readonly string[];
+}
+
+export type RouteResult =
+  | { ok: true; upstream: UpstreamResult; route: RouteInfo }
+  | { ok: false; error: unknown; route: RouteInfo };
+
+export interface RouteRequest {
+  request: OpenAIChatRequest;
+  params: KeywayParams;
+  context: KeywayContext | undefined;
+  provider: string | undefined;
+  signal: AbortSignal | undefined;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (ms <= 0) return resolve();
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new RequestAbortedError(signal?.reason));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+const retryable = (error: unknown) => KeywayError.isInstance(error) && error.isRetryable;
+// Errors that are the caller's own: another model or key would fail the same way.
+const final = (error: unknown) =>
+  RequestAbortedError.isInstance(error) ||
+  (KeywayError.isInstance(error) && ["invalid_request", "base_url_not_allowed"].includes(error.code));
+const statusOf = (error: unknown) =>
+  KeywayError.isInstance(error)
+    ? ((error as { upstreamStatus?: number }).upstreamStatus ?? error.statusCode)
+    : 0;
+
+/** A decision after a failed attempt: try again after `delayMs`, or stop trying this model. */
+type NextStep = { retry: true; delayMs: number } | { retry: false };
+
+/**
+ * The routing step: each model in turn (the requested one, then `fallback_models`), each with up to `retries`
+ * more attempts — on another key of the pool when one is left, at once for a refused key, after a backoff
+ * otherwise. Resolves to the upstream's answer or the last error, with where the call went; never throws.
+ */
+export async function routeCall(call: RouteRequest, deps: RouteDeps): Promise<RouteResult> {
+  const { request, params, context } = call;
+  const models = [request.model, ...(params.disable_fallback ? [] : (params.fallback_models ?? []))];
+  const customerKeys = parseCustomerCredentials(params.customer_credentials ?? context?.customer_credentials);
+  const override = { ...context?.credential_override, ...params.credential_override };
+  const retryParams = params.retry_params;
+  const retries = retryParams?.retry_enabled === false ? 0 : (retryParams?.num_retries ?? deps.retry.retries);
+  const baseDelayMs =
+    retryParams?.retry_after !== undefined ? retryParams.retry_after * 1000 : deps.retry.baseDelayMs;
+  let route: RouteInfo = {
+    model: request.model,
+    provider: undefined,
+    keyId: undefined,
+    credentialSource: undefined,
+    attempts: 0,
+    fallbackFrom: [],
+    secrets: [],
+  };
+  let lastError: unknown;
+
+  for (const [index, model] of models.entries()) {
+    route = { ...route, model, fallbackFrom: models.slice(0, index) };
+    const tried = new Set<string>();
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      let resolved: ResolvedModel;
+      let credential: Credential;
+      try {
+        resolved = deps.registry.resolve(model, call.provider);
+        route = { ...route, provider: resolved.provider.id };
+        credential = resolveCredential({
+          provider: resolved.provider,
+          model,
+          upstreamModel: resolved.upstreamModel,
+          override,
+          customerKeys,
+          pool: deps.pools.get(resolved.provider.id),
+          env: deps.env,
+          exclude: tried,
+          allowedBaseURLHosts: deps.allowedBaseURLHosts,
+          random: deps.random,
+        });
+      } catch (error) {
+        lastError = error;
+        if (final(error)) return { ok: false, error, route };
+        break; // no such model or no key: the next model
+      }
+      if (credential.keyId) tried.add(credential.keyId);
+      route = {
+        ...route,
+        keyId: credential.keyId,
+        credentialSource: credential.source,
+        attempts: route.attempts + 1,
+        secrets:
+          credential.apiKey && !route.secrets.includes(credential.apiKey)
+            ? [...route.secrets, credential.apiKey]
+            : route.secrets,
+      };
+      const pool = credential.source === "pool" ? deps.pools.get(resolved.provider.id) : undefined;
+      try {
+        const upstream = await callUpstream({
+          provider: resolved.provider,
+          baseURL: credential.baseURL ?? resolved.provider.baseURL,
+          apiKey: credential.apiKey,
+          upstreamModel: resolved.upstreamModel,
+          requestedModel: model,
+          request: { ...request, model },
+          signal: call.signal,
+          timeoutMs: deps.timeoutMs,
+          bodyLimits: deps.bodyLimits,
+          transport: deps.transport,
+        });
+        if (pool && credential.keyId) pool.report(credential.keyId, 200);
+        return { ok: true, upstream, route };
+      } catch (error) {
+        lastError = error;
+        const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
+        if (pool && credential.keyId && !RequestAbortedError.isInstance(error))
+          pool.report(credential.keyId, statusOf(error), retryAfterMs);
+        if (final(error)) return { ok: false, error, route };
+        const next = nextStep(error, {
+          attempt,
+          retries,
+          baseDelayMs,
+          credential,
+          keysOfSource:
+            credential.source === "pool"
+              ? (pool?.size ?? 0)
+              : credential.source === "customer"
+                ? customerKeys.filter((key) => key.provider === resolved.provider.id).length
+                : 1,
+          anotherKey:
+            (deps.pools.get(resolved.provider.id)?.size ?? 0) > tried.size ||
+            customerKeys.filter((key) => key.provider === resolved.provider.id).length > tried.size,
+          tried: tried.size,
+          retryAfterMs,
+          deps,
+        });
+        if (!next.retry) break;
+        try {
+          await sleep(next.delayMs, call.signal);
+        } catch (aborted) {
+          return { ok: false, error: aborted, route };
+        }
+      }
+    }
+  }
+  return { ok: false, error: lastError, route };
+}
+
+/** Whether and when to try the same model again after a failed attempt. */
+function nextStep(
+  error: unknown,
+  at: {
+    attempt: number;
+    retries: number;
+    baseDelayMs: number;
+    credential: Credential;
+    keysOfSource: number;
+    anotherKey: boolean;
+    tried: number;
+    retryAfterMs: number | undefined;
+    deps: RouteDeps;
+  },
+): NextStep {
+  const status = statusOf(error);
+  // A key the provider refuses (401/403) says nothing about the request: the next key of the same pool (or of
+  // the customer's own keys — never swapped for ours) may serve it, at once.
+  const keyRefused = (status === 401 || status === 403) && at.keysOfSource > at.tried;
+  if ((!retryable(error) && !keyRefused) || at.attempt === at.retries) return { retry: false };
+  if (keyRefused) return { retry: true, delayMs: 0 };
+  // Another key can be tried after the base backoff; the same key must wait its Retry-After.
+  let delayMs = backoffDelay(at.attempt, at.baseDelayMs, at.deps.retry.maxDelayMs, at.deps.random);
+  if (at.retryAfterMs !== undefined && !at.anotherKey) {
+    if (at.retryAfterMs > at.deps.retry.maxRetryAfterMs) return { retry: false };
+    delayMs = Math.max(delayMs, at.retryAfterMs);
+  }
+  return { retry: true, delayMs };
+}
