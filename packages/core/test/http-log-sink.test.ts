@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { RequestLog, RequestLogDraft } from "../src/log/request-log.js";
 import { HttpLogSink, type HttpLogSinkOptions } from "../src/transport/http-log-sink.js";
 import type { LogDeliveryIssue } from "../src/transport/log-sink.js";
+import { manualScheduler } from "./manual-scheduler.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -100,6 +101,27 @@ describe("HttpLogSink", () => {
       500, 500, 429,
     ]);
     expect(logs.counters.retried).toBe(30);
+  });
+
+  it("waits out the batch interval and Retry-After on an injected clock, not by sleeping", async () => {
+    const endpoint = await capture();
+    const clock = manualScheduler();
+    endpoint.fail({ status: 429, retryAfter: 30, times: 1 });
+    const logs = sink(endpoint, { scheduler: clock.scheduler, flushIntervalMs: 250, maxBatchSize: 100 });
+    for (let i = 0; i < 10; i++) logs.log(makeLog(i));
+    clock.runDeferred(); // prepared and queued: a partial batch waits for its interval
+    expect(endpoint.posts).toHaveLength(0);
+    clock.advance(249);
+    expect(endpoint.posts).toHaveLength(0);
+    clock.advance(1);
+    await waitFor(() => logs.counters.retried === 10); // the 429 came back; the retry waits 30 s
+    expect(clock.pending()[0]).toBeGreaterThanOrEqual(250 + 30_000);
+    clock.advance(29_000);
+    expect(endpoint.posts).toHaveLength(1);
+    clock.advance(1_000);
+    await waitFor(() => endpoint.logs.length === 10);
+    expect(ids(endpoint.logs).sort()).toEqual(range(10).sort());
+    expect(logs.counters).toMatchObject({ accepted: 10, delivered: 10, retried: 10 });
   });
 
   it("keeps every log through an outage: spooled while down, re-sent when the endpoint is back", async () => {

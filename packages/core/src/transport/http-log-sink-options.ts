@@ -1,6 +1,9 @@
+import { stderrWarner } from "../errors/stderr-warner.js";
 import type { PrepareLogOptions } from "../log/prepare-log.js";
+import { SecretMatcher } from "../log/secret-matcher.js";
 import type { LogDeliveryIssue } from "./log-sink.js";
 import type { Scheduler } from "./scheduler.js";
+import { defaultSpoolDir, Spool } from "./spool.js";
 
 export interface HttpLogSinkOptions extends Omit<PrepareLogOptions, "secrets"> {
   /** Known secrets to remove from every log (any casing, base64 too), besides key-shaped patterns. */
@@ -71,4 +74,29 @@ export function sinkLimits(options: HttpLogSinkOptions): SinkLimits {
     if (typeof value === "number") limits[key] = value;
   }
   return limits;
+}
+
+/** The default `onError`: logs that are lost (rejected, dropped, unspoolable) are never lost silently. */
+export function warnOnLoss(): (issue: LogDeliveryIssue) => void {
+  const warn = stderrWarner("log sink");
+  return (issue) => {
+    if (issue.kind !== "retrying" && issue.kind !== "spooled") warn(`${issue.kind}: ${issue.message}`);
+  };
+}
+
+/** How the sink prepares each log: the known secrets compiled once (every log is checked against them). */
+export function prepareOptions(options: HttpLogSinkOptions): PrepareLogOptions {
+  return {
+    secrets: new SecretMatcher([...(options.secrets ?? []), ...(options.apiKey ? [options.apiKey] : [])]),
+    ...(options.redact ? { redact: options.redact } : {}),
+    ...(options.maxStringChars !== undefined ? { maxStringChars: options.maxStringChars } : {}),
+  };
+}
+
+/** The sink's spool, unless `spoolDir: false`. */
+export function spoolOf(options: HttpLogSinkOptions): Spool | undefined {
+  if (options.spoolDir === false) return undefined;
+  return new Spool(options.spoolDir ?? defaultSpoolDir(), {
+    ...(options.spoolLeaseMs !== undefined ? { leaseMs: options.spoolLeaseMs } : {}),
+  });
 }

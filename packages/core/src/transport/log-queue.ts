@@ -4,6 +4,7 @@ import type { LogEntry } from "./log-entry.js";
 export class LogQueue {
   #entries: LogEntry[] = [];
   #bytes = 0;
+  #roomWaiters: (() => void)[] = [];
 
   constructor(
     readonly maxSize: number,
@@ -47,6 +48,25 @@ export class LogQueue {
       taken.push(next);
     }
     return taken;
+  }
+
+  /** Puts entries back at the front as far as the count bound allows; returns those that did not fit. */
+  putBack(entries: readonly LogEntry[]): LogEntry[] {
+    const room = Math.max(0, this.maxSize - this.#entries.length);
+    this.unshift(entries.slice(0, room));
+    return entries.slice(room);
+  }
+
+  /** Resolves once the queue is at most half full (spool replay waits on it, so it never floods memory). */
+  room(): Promise<void> {
+    if (this.#entries.length < this.maxSize / 2) return Promise.resolve();
+    return new Promise((resolve) => this.#roomWaiters.push(resolve));
+  }
+
+  /** Wakes `room()` waiters when there is room again, or all of them with `all` (the sink is closing). */
+  wakeRoomWaiters(all = false): void {
+    if (this.#roomWaiters.length === 0 || (!all && this.#entries.length >= this.maxSize / 2)) return;
+    for (const resolve of this.#roomWaiters.splice(0)) resolve();
   }
 
   drain(): LogEntry[] {

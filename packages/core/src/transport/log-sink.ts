@@ -26,3 +26,13 @@ export interface SinkCounters {
   dropped: number;
   replayed: number;
 }
+
+export const emptyCounters = (): SinkCounters => ({
+  accepted: 0,
+  delivered: 0,
+  retried: 0,
+  spooled: 0,
+  rejected: 0,
+  dropped: 0,
+  replayed: 0,
+});

@@ -48,6 +48,11 @@ export class HttpLogTransport {
     let status: number;
     let retryAfterMs: number | undefined;
     let reason: string;
+    // A timer of our own rather than AbortSignal.timeout: cleared as soon as the answer is read, so a closed
+    // sink leaves none behind.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), this.#options.requestTimeoutMs);
+    timer.unref();
     try {
       const response = await this.#http(`${this.#options.baseURL}${single ? routes.single : routes.batch}`, {
         headers: {
@@ -55,7 +60,7 @@ export class HttpLogTransport {
           ...(this.#options.apiKey ? { authorization: `Bearer ${this.#options.apiKey}` } : {}),
         },
         body: single ? (lines[0] as string) : `[${lines.join(",")}]`,
-        signal: AbortSignal.timeout(this.#options.requestTimeoutMs),
+        signal: timeout.signal,
       });
       status = response.status;
       retryAfterMs = parseRetryAfter(response.header("retry-after"));
@@ -63,6 +68,8 @@ export class HttpLogTransport {
     } catch (error) {
       status = 0;
       reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    } finally {
+      clearTimeout(timer);
     }
     if (status >= 200 && status < 300) {
       if (this.#route === "auto") this.#route = "batch";
