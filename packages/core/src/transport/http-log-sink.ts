@@ -1,6 +1,4 @@
-import { type PrepareLogOptions, serializePreparedLog } from "../log/prepare-log.js";
-import type { RequestLog, RequestLogDraft } from "../log/request-log.js";
-import { withLogId } from "../log/with-log-id.js";
+import type { RequestLogDraft } from "../log/request-log.js";
 import { BatchSender } from "./batch-sender.js";
 import { FlushWaiters } from "./flush-waiters.js";
 import {
@@ -12,6 +10,7 @@ import {
   warnOnLoss,
 } from "./http-log-sink-options.js";
 import type { LogEntry } from "./log-entry.js";
+import { LogIntake } from "./log-intake.js";
 import { LogQueue } from "./log-queue.js";
 import { emptyCounters, type LogDeliveryIssue, type LogSink, type SinkCounters } from "./log-sink.js";
 import { HttpLogTransport } from "./log-transport.js";
@@ -32,7 +31,6 @@ export type { HttpLogSinkOptions } from "./http-log-sink-options.js";
 export class HttpLogSink implements LogSink {
   readonly counters: SinkCounters = emptyCounters();
   readonly #limits: SinkLimits;
-  readonly #prepare: PrepareLogOptions;
   readonly #onError: (issue: LogDeliveryIssue) => void;
   readonly #scheduler: Scheduler;
   readonly #transport: HttpLogTransport;
@@ -41,8 +39,7 @@ export class HttpLogSink implements LogSink {
   readonly #spooler: SinkSpooler;
   readonly #replayer: SpoolReplayer | undefined;
   readonly #replayEnabled: boolean;
-  #seq = 0;
-  #incoming: { seq: number; log: RequestLog }[] = [];
+  readonly #intake: LogIntake;
   readonly #sender: BatchSender;
   #pumpScheduled = false;
   #closed = false;
@@ -53,7 +50,7 @@ export class HttpLogSink implements LogSink {
     if (!/^https?:\/\//.test(options.baseURL))
       throw new TypeError(`HttpLogSink: baseURL must be an http(s) URL, got "${options.baseURL}"`);
     this.#limits = sinkLimits(options);
-    this.#prepare = prepareOptions(options);
+    this.#intake = new LogIntake(prepareOptions(options), this.counters, (issue) => this.#report(issue));
     this.#onError = options.onError ?? warnOnLoss();
     this.#scheduler = options.scheduler ?? realScheduler;
     this.#transport = new HttpLogTransport({
@@ -78,7 +75,7 @@ export class HttpLogSink implements LogSink {
     this.#replayer = spool
       ? new SpoolReplayer(spool, {
           counters: this.counters,
-          nextSeq: () => ++this.#seq,
+          nextSeq: () => this.#intake.nextSeq(),
           closed: () => this.#closed,
           room: () => (this.#closed ? Promise.resolve() : this.#queue.room()),
           enqueue: (entry) => {
@@ -110,7 +107,7 @@ export class HttpLogSink implements LogSink {
   /** What is held in memory right now: queued logs and their bytes, and logs in batches being sent or retried. */
   get pending(): { incoming: number; queued: number; queuedBytes: number; inBatches: number } {
     return {
-      incoming: this.#incoming.length,
+      incoming: this.#intake.length,
       queued: this.#queue.length,
       queuedBytes: this.#queue.bytes,
       inBatches: this.#sender.inBatches,
@@ -121,7 +118,7 @@ export class HttpLogSink implements LogSink {
   log(log: RequestLogDraft): void {
     this.counters.accepted++;
     try {
-      this.#incoming.push({ seq: ++this.#seq, log: withLogId(log) });
+      this.#intake.accept(log);
       this.#schedulePump();
     } catch (error) {
       // Nothing a caller does with a log may make logging throw; what could not be taken is said.
@@ -181,29 +178,13 @@ export class HttpLogSink implements LogSink {
   /** Prepares what `log()` accepted and queues it; past the queue's bounds (or after shutdown) it is spooled. */
   #pump(): void {
     const overflow: LogEntry[] = [];
-    for (const entry of this.#prepareIncoming()) {
+    for (const entry of this.#intake.prepare()) {
       if (this.#closed || !this.#queue.fits(entry)) overflow.push(entry);
       else this.#queue.push(entry);
     }
     this.#spooler.write(overflow, this.#closed ? "logged after shutdown" : "queue full");
     this.#sender.dispatch();
     this.#settle();
-  }
-
-  /** Redacts, truncates and serializes what `log()` accepted; a log that cannot be prepared is reported. */
-  #prepareIncoming(): LogEntry[] {
-    const entries: LogEntry[] = [];
-    for (const { seq, log } of this.#incoming.splice(0)) {
-      try {
-        const json = serializePreparedLog(log, this.#prepare);
-        if (json !== null) entries.push({ seq, id: String(log.unique_id), json }); // null: the redact hook dropped it
-      } catch (error) {
-        this.counters.rejected++;
-        const message = `log could not be prepared: ${String(error)}`;
-        this.#report({ kind: "prepare-failed", message, logIds: [String(log?.unique_id)] });
-      }
-    }
-    return entries;
   }
 
   /** The spool proved unusable: these stay in memory as far as the queue allows; the rest are dropped, said. */
@@ -221,20 +202,16 @@ export class HttpLogSink implements LogSink {
   }
 
   #spoolEverythingSync(): void {
-    const entries = [...this.#prepareIncoming(), ...this.#queue.drain(), ...this.#sender.strand()];
+    const entries = [...this.#intake.prepare(), ...this.#queue.drain(), ...this.#sender.strand()];
     this.#spooler.writeSync(entries.map((entry) => entry.json));
   }
 
   #lowestUnsettled(): number {
-    return Math.min(
-      this.#incoming[0]?.seq ?? Number.POSITIVE_INFINITY,
-      this.#queue.lowestSeq(),
-      this.#sender.lowestSeq(),
-    );
+    return Math.min(this.#intake.lowestSeq(), this.#queue.lowestSeq(), this.#sender.lowestSeq());
   }
 
   #unsettledCount(): number {
-    return this.#incoming.length + this.#queue.length + this.#spooler.writing + this.#sender.inBatches;
+    return this.#intake.length + this.#queue.length + this.#spooler.writing + this.#sender.inBatches;
   }
 
   #settle(): void {
@@ -247,7 +224,7 @@ export class HttpLogSink implements LogSink {
    * meanwhile — spools whatever is still pending, and with `close` takes no more sends.
    */
   async #flushUntil(timeoutMs: number, close: boolean): Promise<void> {
-    const target = this.#seq;
+    const target = this.#intake.seq;
     await this.#sender.urgently(async () => {
       this.#pump();
       const settled = this.#waiters.wait(target);
