@@ -1,6 +1,6 @@
 // Gateway overhead, side by side in one run: direct to the upstream (the emulator with a fixed latency), the floor
 // proxy, the Keyway gateway (logging on: every call builds a log and ships it through HttpLogSink), the same gateway
-// mounted in Express (@keyway/express), and Portkey's
+// mounted in Express (@keyway/express), keyway serve's own gateway (logging into SQLite), and Portkey's
 // open-source gateway. Sequential requests alternate between targets (A/B/C/D) in rounds; p50 is the median of
 // round medians, p99 over every sample. Then concurrency 32 and 64, then stream TTFT.
 import { createRequire } from "node:module";
@@ -22,6 +22,7 @@ export async function gatewayOverhead({
     `${upstream.url}/openai/v1/chat/completions`,
   ]);
   const mounted = await startChild(`${here}servers/express-gateway.mjs`, [upstream.url, logs.url]);
+  const served = await startChild(`${here}servers/keyway-serve-gateway.mjs`, [upstream.url]);
   const portkeyScript = createRequire(import.meta.url).resolve("@portkey-ai/gateway/build/start-server.js");
   const portkeyPort = 20_000 + Math.floor(Math.random() * 20_000);
   let portkey;
@@ -38,6 +39,7 @@ export async function gatewayOverhead({
       { name: "floor", url: floor.url, headers: {} },
       { name: "keyway", url: keyway.url, headers: {} },
       { name: "keyway-express", url: mounted.url, headers: { "x-user": "u1" } },
+      { name: "keyway-serve", url: served.url, headers: {} },
       ...(portkey
         ? [
             {
@@ -112,7 +114,7 @@ export async function gatewayOverhead({
     }
     return results;
   } finally {
-    for (const server of [upstream, logs, keyway, mounted, floor, portkey]) server?.stop();
+    for (const server of [upstream, logs, keyway, mounted, served, floor, portkey]) server?.stop();
   }
 }
 

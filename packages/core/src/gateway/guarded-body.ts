@@ -65,8 +65,9 @@ export async function* guardedBody(
     }
   } finally {
     clearTimeout(timer);
-    // Left before the end (the reader stopped, or one of the errors above): drop the connection.
-    if (!finished) response.cancel();
+    // Left before the end: after an error above the connection is gone already; a reader that stopped (after
+    // `[DONE]`) leaves the rest to be read, so the connection can be reused.
+    if (!finished) response.discard();
   }
 }
 

@@ -10,6 +10,11 @@ export interface UpstreamResponse {
   body: AsyncIterable<Uint8Array>;
   /** Drops the connection: the upstream stops generating. */
   cancel(): void;
+  /**
+   * Reads what is left of a body nobody needs any more (what follows `[DONE]`), so the keep-alive connection
+   * can serve the next call; a body that does not end soon is dropped.
+   */
+  discard(): void;
 }
 
 export interface UpstreamTransport {
@@ -37,6 +42,9 @@ export function fetchTransport(fetchImpl: typeof globalThis.fetch): UpstreamTran
       text: () => response.text(),
       body,
       cancel: () => {
+        response.body?.cancel().catch(() => undefined);
+      },
+      discard: () => {
         response.body?.cancel().catch(() => undefined);
       },
     };
@@ -82,6 +90,13 @@ export function nodeTransport(): UpstreamTransport {
             body: res,
             cancel: () => {
               res.destroy();
+            },
+            discard: () => {
+              if (res.complete || res.destroyed) return void res.resume();
+              const timer = setTimeout(() => res.destroy(), 1_000);
+              timer.unref();
+              res.once("close", () => clearTimeout(timer));
+              res.resume();
             },
           });
         },

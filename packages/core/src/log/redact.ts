@@ -10,7 +10,7 @@ const keyPatterns: RegExp[] = [
   /\bAIza[0-9A-Za-z_-]{30,}/g,
 ];
 const mayHoldSecret =
-  /sk-|gsk_|fw_|csk_|xai-|pplx-|AKIA|AIza|bearer|api[_-]?key|authorization|password|secret|access_token|refresh_token|credential/i;
+  /sk-|gsk_|fw_|csk_|xai-|pplx-|AKIA|AIza|bearer|api[_-]?key|authorization|password|secret|access_token|refresh_token|credentials|credential_override/i;
 const bearerPattern = /(\bBearer\s+)[A-Za-z0-9._~+/=-]{6,}/gi;
 const assignmentPattern =
   /(\b(?:api[_-]?key|x-api-key|authorization)\b["']?\s*[:=]\s*["']?)(?!\[REDACTED\])[^\s"',}]{6,}/gi;

@@ -1,0 +1,16 @@
+// keyway serve's own gateway (it logs straight into its SQLite store), the provider pointed at the emulator:
+// node servers/keyway-serve-gateway.mjs <upstreamOrigin>
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startKeywayServer } from "@keyway/server";
+
+const [upstream] = process.argv.slice(2);
+const server = await startKeywayServer({
+  port: 0,
+  dbPath: join(mkdtempSync(join(tmpdir(), "keyway-bench-gateway-")), "keyway.db"),
+  apiKeys: ["sk-bench"],
+  gateway: { providers: { groq: { baseURL: `${upstream}/openai/v1`, apiKey: "gsk-bench" } }, env: {} },
+});
+console.log(`READY ${server.url}/api/chat/completions`);
+process.on("SIGINT", () => process.exit(0));
