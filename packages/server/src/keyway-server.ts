@@ -14,7 +14,7 @@ import { HttpError } from "./http/http-error.js";
 import { decodeSegment, readFilters, readGrouping, readLimit } from "./http/query-filters.js";
 import { sendError, sendJson } from "./http/respond.js";
 import { dashboardAsset } from "./routes/dashboard-assets.js";
-import { createIngestRoute } from "./routes/ingest.js";
+import { createIngestRoute, type IngestKind } from "./routes/ingest.js";
 import type { LogStore } from "./store/log-store.js";
 import { SqliteLogStore } from "./store/sqlite-log-store.js";
 import { StoreLogSink } from "./store/store-log-sink.js";
@@ -55,6 +55,19 @@ export interface KeywayServer {
 
 /** The key `keyway serve` and the doors' default sink share when none is configured (loopback only). */
 export const DEFAULT_API_KEY = DEFAULT_LOCAL_API_KEY;
+
+/**
+ * Where logs arrive, with or without the `/api` prefix and the trailing slash: the doors and Respan's clients
+ * post to all of these (`@respan/respan` posts `{base}/request-logs/create`).
+ */
+const ingestRoutes: Record<string, IngestKind | undefined> = {
+  "/request-logs/create": "single",
+  "/request-logs": "single",
+  "/request-logs/batch": "batch",
+  "/traces/ingest": "batch",
+  "/v1/traces/ingest": "spans",
+  "/integrations/v1/traces/ingest": "spans",
+};
 
 /** Starts `keyway serve` in this process. */
 export async function startKeywayServer(options: KeywayServerOptions = {}): Promise<KeywayServer> {
@@ -103,10 +116,8 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
       );
 
     if (method === "POST") {
-      if (path === "/api/request-logs/create/" || path === "/api/request-logs/")
-        return ingest(req, res, "single");
-      if (path === "/api/request-logs/batch/" || path === "/api/traces/ingest/")
-        return ingest(req, res, "batch");
+      const kind = ingestRoutes[path.replace(/\/+$/, "").replace(/^\/api(?=\/)/, "")];
+      if (kind) return ingest(req, res, kind);
     }
     if (method === "GET") {
       if (path === "/api/request-logs/" || path === "/api/request-logs") {

@@ -12,6 +12,10 @@ const text = z.string();
 const id = z
   .string()
   .refine((value) => value.isWellFormed(), "must be well-formed Unicode (no lone surrogates)");
+/** An identity id as Respan's SDK schemas allow it: text, or a number stored as its text. */
+const identityId = z
+  .union([id.max(1_000), z.number().finite()])
+  .transform((value) => (typeof value === "number" ? String(value) : value));
 
 export const chatMessageSchema = z.looseObject({
   role: z.string(),
@@ -72,18 +76,18 @@ export const requestLogInputSchema = z.looseObject({
   status_code: z.number().int().min(0).max(999).nullish(),
   status: z.enum(["success", "error"]).nullish(),
   error_message: text.nullish(),
-  customer_identifier: id.max(1_000).nullish(),
+  customer_identifier: identityId.nullish(),
   customer_email: text.nullish(),
   customer_name: text.nullish(),
   customer_params: z
     .looseObject({
-      customer_identifier: id.max(1_000).nullish(),
+      customer_identifier: identityId.nullish(),
       name: text.nullish(),
       email: text.nullish(),
     })
     .nullish(),
   metadata: z.record(z.string(), z.unknown()).nullish(),
-  thread_identifier: id.max(1_000).nullish(),
+  thread_identifier: identityId.nullish(),
   custom_identifier: id.max(1_000).nullish(),
   group_identifier: text.nullish(),
   environment: text.nullish(),

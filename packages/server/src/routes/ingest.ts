@@ -1,37 +1,67 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { InvalidRequestError, readJsonBody } from "@keyway/core";
+import { InvalidRequestError, readJsonBody, requestLogInputSchema } from "@keyway/core";
 import { sendJson } from "../http/respond.js";
 import type { LogStore } from "../store/log-store.js";
 import { type IngestOptions, prepareIngested } from "./prepare-ingested.js";
 
 type Json = Record<string, unknown>;
 
+export type IngestKind = "single" | "batch" | "spans";
+
+// Fields only a log has: a body with none of them is something else posted to the wrong route.
+const logFields = new Set(Object.keys(requestLogInputSchema.shape));
+
+/** Respan's exporters send flat span logs without a log id: the span's own id makes a resend idempotent. */
+function withSpanId(item: unknown): unknown {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) return item;
+  const span = item as Json;
+  if (span.unique_id !== undefined || typeof span.span_unique_id !== "string") return item;
+  const trace = typeof span.trace_unique_id === "string" ? `${span.trace_unique_id}-` : "";
+  return { ...span, unique_id: `${trace}${span.span_unique_id}` };
+}
+
+function itemsOf(body: unknown, kind: IngestKind): { items: unknown[]; batch: boolean } {
+  if (Array.isArray(body)) return { items: body, batch: true };
+  const object = typeof body === "object" && body !== null ? (body as Json) : undefined;
+  if (object && Array.isArray(object.logs)) return { items: object.logs, batch: true };
+  if (kind === "spans") {
+    if (object && Array.isArray(object.data)) return { items: object.data, batch: true };
+    throw new InvalidRequestError("Spans must be a JSON array of span logs, or {data: [...]}.", {
+      field: "data",
+    });
+  }
+  if (kind === "batch")
+    throw new InvalidRequestError("A batch must be a JSON array of logs (or {logs: [...]}).", {
+      field: "logs",
+    });
+  if (!object || !Object.keys(object).some((key) => logFields.has(key))) {
+    const keys = object ? Object.keys(object).slice(0, 5).join(", ") || "nothing" : typeof body;
+    throw new InvalidRequestError(
+      `The body is not a request log: it has ${keys}, and none of a log's fields (model, prompt_messages or input, completion_message or output, unique_id, …). Batches go to /api/request-logs/batch/, span logs to /api/v1/traces/ingest.`,
+      { code: "not_a_log" },
+    );
+  }
+  return { items: [object], batch: false };
+}
+
 /**
- * `POST /api/request-logs/create/` and `/api/request-logs/` take one log (or `{logs:[…]}`);
- * `/api/request-logs/batch/` and `/api/traces/ingest/` take an array. A batch is validated whole: one bad log
- * is a 400 naming it (`logs.3.prompt_tokens`) and nothing is stored. With `respan_api_controls.block: false`
- * the answer comes before the write.
+ * Log ingest, every route the doors and Respan's own clients post to: `single` (`/api/request-logs/create/`,
+ * `/api/request-logs/`: one log, or `{logs:[…]}`), `batch` (`/api/request-logs/batch/`, `/api/traces/ingest/`: an
+ * array) and `spans` (`/api/v1/traces/ingest`, `/api/integrations/v1/traces/ingest`: Respan's flat span logs, an
+ * array or `{data:[…]}`, idempotent on the span id). A batch is validated whole: one bad log is a 400 naming it
+ * (`logs.3.prompt_tokens`) and nothing is stored. With `respan_api_controls.block: false` the answer comes first.
  */
 export function createIngestRoute(
   store: LogStore,
   options: IngestOptions & { maxBodyBytes: number; onError: (error: unknown) => void },
 ) {
-  return async (req: IncomingMessage, res: ServerResponse, kind: "single" | "batch"): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse, kind: IngestKind): Promise<void> => {
     const body = await readJsonBody(req, options.maxBodyBytes);
-    let items: unknown[];
-    let batch = true;
-    if (Array.isArray(body)) items = body;
-    else if (typeof body === "object" && body !== null && Array.isArray((body as Json).logs))
-      items = (body as Json).logs as unknown[];
-    else if (kind === "single") {
-      items = [body];
-      batch = false;
-    } else
-      throw new InvalidRequestError("A batch must be a JSON array of logs (or {logs: [...]}).", {
-        field: "logs",
-      });
+    const { items, batch } = itemsOf(body, kind);
     if (items.length === 0) throw new InvalidRequestError("The batch holds no logs.", { field: "logs" });
-    const logs = items.map((item, index) => prepareIngested(item, options, batch ? `logs.${index}.` : ""));
+    const logs = items.map((item, index) =>
+      prepareIngested(kind === "spans" ? withSpanId(item) : item, options, batch ? `logs.${index}.` : ""),
+    );
     const ids = logs.map((log) => log.unique_id);
     const controls = (!Array.isArray(body) && (body as Json)?.respan_api_controls) as Json | undefined;
     if (controls?.block === false) {
