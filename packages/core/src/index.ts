@@ -55,7 +55,7 @@ export {
 export { type ServeGatewayOptions, serveGateway } from "./gateway/http/node-edge.js";
 export { type KeywayParams, keywayParamNames, readKeywayParams } from "./gateway/keyway-params.js";
 export { toNodeHandler } from "./gateway/node-handler.js";
-export { readJsonBody } from "./gateway/read-json-body.js";
+export { parseJsonBody, readBody, readJsonBody } from "./gateway/read-json-body.js";
 export {
   type BoundGateway,
   bindGateway,

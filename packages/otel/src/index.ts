@@ -3,6 +3,7 @@ export { aiSdkLegacy } from "./conventions/ai-sdk-legacy.js";
 export { genAISemconv } from "./conventions/genai-semconv.js";
 export { openLLMetry } from "./conventions/openllmetry.js";
 export type { Convention, SpanReading } from "./conventions/span-reading.js";
+export { inheritIdentity } from "./inherit-identity.js";
 export {
   type KeywayBatchOptions,
   KeywayBatchSpanProcessor,

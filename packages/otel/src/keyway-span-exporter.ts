@@ -1,4 +1,5 @@
 import { createSink, type LogSink, type ModelPrices } from "@keyway/core";
+import { inheritIdentity } from "./inherit-identity.js";
 import type { SpanLike } from "./span-like.js";
 import { readSpan, spanToLog } from "./span-to-log.js";
 
@@ -53,7 +54,7 @@ export class KeywaySpanExporter {
     }
     try {
       const sink = this.#getSink();
-      for (const span of spans) {
+      for (const span of inheritIdentity(spans)) {
         try {
           const reading = readSpan(span);
           if (!reading) {

@@ -51,8 +51,13 @@ function identity(a: AttributeReader): Partial<RequestLog> {
         metadata[key] = value;
     }
   }
+  // Respan's SDKs put metadata as one JSON attribute too.
+  const respanMetadata = a.json("respan.metadata");
+  if (typeof respanMetadata === "object" && respanMetadata !== null && !Array.isArray(respanMetadata))
+    Object.assign(metadata, respanMetadata);
   const thread = a.string(
     ...identityPrefixes.map((prefix) => `${prefix}.thread_identifier`),
+    "respan.threads.thread_identifier",
     "gen_ai.conversation.id",
   );
   const custom = a.string("keyway.custom_identifier", "respan.custom_identifier");
@@ -100,7 +105,8 @@ export function spanToLog(
   const log: RequestLog = {
     unique_id: `${traceId}-${spanId}`,
     log_source: "otel",
-    log_type: reading.kind === "request" ? "chat" : (reading.logType ?? "task"),
+    log_type:
+      reading.kind === "request" ? "chat" : (a.string("respan.entity.log_type") ?? reading.logType ?? "task"),
     trace_unique_id: traceId,
     span_unique_id: spanId,
     ...(parent ? { span_parent_id: parent } : {}),

@@ -15,6 +15,7 @@ import { decodeSegment, readFilters, readGrouping, readLimit } from "./http/quer
 import { sendError, sendJson } from "./http/respond.js";
 import { dashboardAsset } from "./routes/dashboard-assets.js";
 import { createIngestRoute, type IngestKind } from "./routes/ingest.js";
+import { createOtlpRoute } from "./routes/otlp-ingest.js";
 import type { LogStore } from "./store/log-store.js";
 import { SqliteLogStore } from "./store/sqlite-log-store.js";
 import { StoreLogSink } from "./store/store-log-sink.js";
@@ -69,6 +70,9 @@ const ingestRoutes: Record<string, IngestKind | undefined> = {
   "/integrations/v1/traces/ingest": "spans",
 };
 
+/** OTLP/HTTP trace export: the standard path and the two Respan's SDKs post to. */
+const otlpRoutes = new Set(["/v1/traces", "/api/v1/traces", "/api/v2/traces"]);
+
 /** Starts `keyway serve` in this process. */
 export async function startKeywayServer(options: KeywayServerOptions = {}): Promise<KeywayServer> {
   const store =
@@ -95,6 +99,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     options.apiKeys && options.apiKeys.length > 0 ? options.apiKeys : [DEFAULT_API_KEY],
   );
   const ingest = createIngestRoute(store, { ...ingestOptions, maxBodyBytes, onError });
+  const otlp = createOtlpRoute(store, { ...ingestOptions, maxBodyBytes });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://keyway.local");
@@ -116,8 +121,10 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
       );
 
     if (method === "POST") {
-      const kind = ingestRoutes[path.replace(/\/+$/, "").replace(/^\/api(?=\/)/, "")];
+      const route = path.replace(/\/+$/, "");
+      const kind = ingestRoutes[route.replace(/^\/api(?=\/)/, "")];
       if (kind) return ingest(req, res, kind);
+      if (otlpRoutes.has(route)) return otlp(req, res);
     }
     if (method === "GET") {
       if (path === "/api/request-logs/" || path === "/api/request-logs") {

@@ -18,10 +18,10 @@ export function parseJsonBody(text: string): unknown {
 }
 
 /**
- * Reads and parses a JSON request body from `node:http`: 413 past `limit` bytes (before reading when the length is
- * declared), 400 when malformed or already consumed by another middleware. Shared by the doors and `keyway serve`.
+ * Reads a request body from `node:http`: 413 past `limit` bytes (before reading when the length is declared), 400
+ * when already consumed by another middleware. Shared by the doors and `keyway serve`.
  */
-export function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const tooLarge = () =>
     new InvalidRequestError(`Request body is larger than ${limit} bytes.`, {
       code: "body_too_large",
@@ -49,12 +49,11 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<unkno
       } else chunks.push(chunk);
     });
     req.on("error", reject);
-    req.on("end", () => {
-      try {
-        resolve(parseJsonBody(Buffer.concat(chunks).toString("utf8")));
-      } catch (error) {
-        reject(error);
-      }
-    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
   });
+}
+
+/** Reads and parses a JSON request body (see `readBody` and `parseJsonBody`). */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  return parseJsonBody((await readBody(req, limit)).toString("utf8"));
 }
