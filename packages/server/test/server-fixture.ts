@@ -1,7 +1,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { type ProviderEmulator, startProviderEmulator } from "@keyway/testing";
+import type { generateText } from "ai";
 import { type KeywayServer, startKeywayServer } from "../src/keyway-server.js";
 
 export const API_KEY = "kw_test_key";
@@ -55,3 +57,9 @@ export async function serverFixture(): Promise<ServerFixture> {
     },
   };
 }
+
+/** An AI SDK app's own model, straight to the emulator: no Keyway package in the app. */
+export const appModel = (emulator: ProviderEmulator): Parameters<typeof generateText>[0]["model"] =>
+  createOpenAICompatible({ name: "openai", baseURL: emulator.baseURL, apiKey: "sk-own", includeUsage: true })(
+    "gpt-4o-mini",
+  );

@@ -1,11 +1,10 @@
-import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { LegacyOpenTelemetry } from "@ai-sdk/otel";
 import { waitFor } from "@keyway/testing";
 import { KeywordsAIExporter } from "@keywordsai/exporter-vercel";
 import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { generateText, registerTelemetry } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API_KEY, type ServerFixture, serverFixture } from "./server-fixture.js";
+import { API_KEY, appModel, type ServerFixture, serverFixture } from "./server-fixture.js";
 
 let fx: ServerFixture;
 beforeAll(async () => {
@@ -121,12 +120,7 @@ describe("keyway serve: logs the way Respan's clients send them", () => {
     const exporter = new KeywordsAIExporter({ apiKey: API_KEY, baseUrl: fx.server.url });
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     registerTelemetry(new LegacyOpenTelemetry({ tracer: provider.getTracer("ai") }));
-    const model = createOpenAICompatible({
-      name: "openai",
-      baseURL: fx.emulator.baseURL,
-      apiKey: "sk-own",
-      includeUsage: true,
-    })("gpt-4o-mini");
+    const model = appModel(fx.emulator);
     const { text } = await generateText({
       model,
       prompt: "hello from vercel",

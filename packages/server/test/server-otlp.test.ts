@@ -1,5 +1,4 @@
 import { gzipSync } from "node:zlib";
-import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { OpenTelemetry } from "@ai-sdk/otel";
 import { context, trace } from "@opentelemetry/api";
 import { OTLPTraceExporter as OTLPHttpExporter } from "@opentelemetry/exporter-trace-otlp-http";
@@ -7,7 +6,7 @@ import { OTLPTraceExporter as OTLPProtoExporter } from "@opentelemetry/exporter-
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { generateText, registerTelemetry, streamText } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { API_KEY, type ServerFixture, serverFixture } from "./server-fixture.js";
+import { API_KEY, appModel, type ServerFixture, serverFixture } from "./server-fixture.js";
 
 let fx: ServerFixture;
 beforeAll(async () => {
@@ -32,12 +31,7 @@ async function tracedApp(exporter: OTLPHttpExporter | OTLPProtoExporter, tag: st
   sdk.start();
   try {
     registerTelemetry(new OpenTelemetry({ tracer: trace.getTracer("app"), runtimeContext: true }));
-    const model = createOpenAICompatible({
-      name: "openai",
-      baseURL: fx.emulator.baseURL,
-      apiKey: "sk-own",
-      includeUsage: true,
-    })("gpt-4o-mini");
+    const model = appModel(fx.emulator);
     const telemetry = { isEnabled: true, includeRuntimeContext: { customer_identifier: true } };
     const runtimeContext = { customer_identifier: `${tag}-customer` };
     const generated = await generateText({ model, prompt: `${tag} generate`, telemetry, runtimeContext });

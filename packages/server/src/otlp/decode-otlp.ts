@@ -10,14 +10,14 @@ const responseType = root.lookupType("opentelemetry.proto.ExportTraceServiceResp
 type Json = Record<string, unknown>;
 
 /** An OTLP `AnyValue` (JSON or decoded protobuf) as a span attribute value: primitives, arrays, maps as JSON. */
-function valueOf(value: unknown): unknown {
+function anyValue(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return undefined;
   const v = value as Json;
   if (v.stringValue !== undefined) return String(v.stringValue);
   if (v.boolValue !== undefined) return Boolean(v.boolValue);
   if (v.intValue !== undefined) return Number(v.intValue);
   if (v.doubleValue !== undefined) return Number(v.doubleValue);
-  if (v.arrayValue !== undefined) return (((v.arrayValue as Json).values as unknown[]) ?? []).map(valueOf);
+  if (v.arrayValue !== undefined) return (((v.arrayValue as Json).values as unknown[]) ?? []).map(anyValue);
   if (v.kvlistValue !== undefined) return JSON.stringify(attributesOf((v.kvlistValue as Json).values));
   if (v.bytesValue !== undefined) return idOf(v.bytesValue);
   return undefined;
@@ -28,7 +28,7 @@ function attributesOf(list: unknown): Record<string, unknown> {
   if (!Array.isArray(list)) return out;
   for (const entry of list as Json[]) {
     const key = typeof entry?.key === "string" ? entry.key : undefined;
-    const value = valueOf(entry?.value);
+    const value = anyValue(entry?.value);
     if (key !== undefined && value !== undefined) out[key] = value;
   }
   return out;
