@@ -146,6 +146,11 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
     `## keyway serve (\`bench/server-ingest.mjs\`)${when("server")}`,
     "",
     `- Batched ingest (arrays of 100, 8 in flight): **${results.server.batchedLogsPerSecond.toLocaleString("en")} logs/s**; single-log requests (32 in flight): **${results.server.singleRequestsPerSecond.toLocaleString("en")} requests/s**; errors ${results.server.batchedErrors} / ${results.server.singleErrors}.`,
+    ...(results.server.otlpSpansPerSecond !== undefined
+      ? [
+          `- OTLP/HTTP JSON ingest at \`/v1/traces\` (100 GenAI spans a request, 8 in flight, mapped by the convention tables): **${results.server.otlpSpansPerSecond.toLocaleString("en")} spans/s**; errors ${results.server.otlpErrors}.`,
+        ]
+      : []),
     `- Query latency with ${results.server.storedLogs.toLocaleString("en")} stored logs (median of 7; filled in ${results.server.fillSeconds} s). The dashboard asks for a one-day window by default:`,
     "",
     "| query | median |",

@@ -44,7 +44,55 @@ export async function serverIngest({
   const single = await runConcurrent(singles, 32, () =>
     post(`${server.url}/api/request-logs/create/`, sampleLog(next++, "ingest"), auth),
   );
+  // OTLP/HTTP JSON, as a stock exporter sends it: 100 GenAI spans a request, 8 in flight.
+  let spanSeq = 0;
+  const otlpBody = () => ({
+    resourceSpans: [
+      {
+        scopeSpans: [
+          {
+            scope: { name: "bench" },
+            spans: Array.from({ length: 100 }, () => {
+              const n = spanSeq++;
+              const start = BigInt(Date.UTC(2026, 10, 1)) * 1_000_000n + BigInt(n) * 1_000_000n;
+              return {
+                traceId: (n >> 3).toString(16).padStart(32, "0"),
+                spanId: (n + 1).toString(16).padStart(16, "0"),
+                name: "chat gpt-4o-mini",
+                startTimeUnixNano: String(start),
+                endTimeUnixNano: String(start + 350_000_000n),
+                attributes: [
+                  { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
+                  { key: "gen_ai.request.model", value: { stringValue: "gpt-4o-mini" } },
+                  { key: "gen_ai.provider.name", value: { stringValue: "openai" } },
+                  { key: "gen_ai.usage.input_tokens", value: { intValue: "120" } },
+                  { key: "gen_ai.usage.output_tokens", value: { intValue: "48" } },
+                  {
+                    key: "gen_ai.input.messages",
+                    value: {
+                      stringValue: JSON.stringify([
+                        { role: "user", parts: [{ type: "text", content: `question ${n}` }] },
+                      ]),
+                    },
+                  },
+                  {
+                    key: "respan.customer_params.customer_identifier",
+                    value: { stringValue: `customer-${n % 500}` },
+                  },
+                ],
+                status: {},
+              };
+            }),
+          },
+        ],
+      },
+    ],
+  });
+  const otlpRequests = Math.max(1, Math.round(batches / 2));
+  const otlp = await runConcurrent(otlpRequests, 8, () => post(`${server.url}/v1/traces`, otlpBody(), auth));
   const result = {
+    otlpSpansPerSecond: Math.round((otlpRequests * 100) / otlp.seconds),
+    otlpErrors: otlp.results.filter((r) => r.status !== 200).length,
     batchedLogsPerSecond: Math.round((batches * 100) / batched.seconds),
     batchedErrors: batched.results.filter((r) => r.status !== 200).length,
     singleRequestsPerSecond: Math.round(singles / single.seconds),

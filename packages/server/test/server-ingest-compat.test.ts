@@ -36,6 +36,63 @@ describe("keyway serve: logs the way Respan's clients send them", () => {
     expect(batch.status).toBe(200);
   });
 
+  it("reads back, field for field, the request-log examples of Respan's provider docs", async () => {
+    // Posted verbatim as the Groq, Fireworks and Anthropic pages show them (the custom-provider page has no
+    // logging example: the last one is the same shape with its custom model name).
+    const examples = [
+      {
+        model: "llama3-8b-8192",
+        prompt_messages: [{ role: "user", content: "Write a short poem about AI" }],
+        completion_message: {
+          role: "assistant",
+          content: "In circuits bright and data streams, AI awakens from digital dreams...",
+        },
+        cost: 0.0001,
+        generation_time: 0.8,
+        customer_params: { customer_identifier: "user_101" },
+      },
+      {
+        model: "accounts/fireworks/models/llama-v3p1-8b-instruct",
+        prompt_messages: [{ role: "user", content: "Summarize the benefits of renewable energy" }],
+        completion_message: {
+          role: "assistant",
+          content:
+            "Renewable energy offers benefits like lower emissions, improved air quality, and long-term cost stability...",
+        },
+        cost: 0.0003,
+        generation_time: 1.5,
+        customer_params: { customer_identifier: "user_202" },
+      },
+      {
+        model: "claude-3-5-sonnet-20240620",
+        prompt_messages: [{ role: "user", content: "What's the weather like today?" }],
+        completion_message: {
+          role: "assistant",
+          content:
+            "I don't have access to real-time weather data, but I can help you find weather information.",
+        },
+        cost: 0.00042,
+        generation_time: 1.8,
+        customer_params: { customer_identifier: "user_456" },
+      },
+      {
+        model: "my-custom-model-name",
+        prompt_messages: [{ role: "user", content: "Hello!" }],
+        completion_message: { role: "assistant", content: "Hi there!" },
+        cost: 0.00005,
+        generation_time: 0.3,
+        customer_params: { customer_identifier: "user_303" },
+      },
+    ];
+    for (const example of examples) {
+      const response = await fx.call("/api/request-logs/create/", { json: example });
+      expect(response.status, example.model).toBe(201);
+      const { unique_id } = (await response.json()) as { unique_id: string };
+      const { generation_time, ...rest } = example;
+      expect(await getLog(unique_id)).toMatchObject({ ...rest, latency: generation_time, status: "success" });
+    }
+  });
+
   it("stores numeric customer and thread identifiers as their text", async () => {
     const response = await fx.call("/api/request-logs/create/", {
       json: {
