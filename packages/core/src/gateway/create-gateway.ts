@@ -15,6 +15,8 @@ import { createFetchHandler } from "./http/fetch-edge.js";
 import { readKeywayParams } from "./keyway-params.js";
 import { relayStream } from "./relay-stream.js";
 import { type RouteDeps, routeCall } from "./route-call.js";
+import { callUpstream } from "./upstream.js";
+import type { UpstreamDeps } from "./upstream-request.js";
 import { fetchTransport, nodeTransport } from "./upstream-transport.js";
 import { validateChatRequest } from "./validate-chat-request.js";
 
@@ -42,17 +44,19 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   const transport = config.fetch ? fetchTransport(config.fetch) : nodeTransport();
   const timeoutMs = config.timeoutMs ?? gatewayDefaults.timeoutMs;
   const pools = keyPools(config);
-  const deps: RouteDeps = {
-    registry,
-    pools,
-    env,
-    random: config.random ?? Math.random,
+  const upstreamDeps: UpstreamDeps = {
     transport,
     timeoutMs,
     bodyLimits: {
       idleTimeoutMs: config.idleTimeoutMs ?? timeoutMs,
       maxBytes: config.maxResponseBytes ?? gatewayDefaults.maxResponseBytes,
     },
+  };
+  const deps: RouteDeps = {
+    registry,
+    pools,
+    env,
+    random: config.random ?? Math.random,
     retry: {
       retries: config.retry?.retries ?? gatewayDefaults.retries,
       baseDelayMs: config.retry?.baseDelayMs ?? gatewayDefaults.baseDelayMs,
@@ -124,8 +128,10 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     };
 
     const routed = await routeCall(
-      { request, params, context, provider: options.provider, signal: options.signal },
+      { model: request.model, params, context, provider: options.provider, signal: options.signal },
       deps,
+      (target) =>
+        callUpstream(target, { ...request, model: target.requestedModel }, options.signal, upstreamDeps),
     );
     const { route } = routed;
     if (!routed.ok) {

@@ -6,11 +6,8 @@ import { RequestAbortedError } from "../errors/errors.js";
 import { KeywayError } from "../errors/keyway-error.js";
 import type { ProviderRegistry, ResolvedModel } from "../providers/provider-registry.js";
 import { backoffDelay } from "../transport/backoff.js";
-import type { OpenAIChatRequest } from "../wire/openai-types.js";
-import type { BodyLimits } from "./guarded-body.js";
 import type { KeywayParams } from "./keyway-params.js";
-import { callUpstream, type UpstreamResult } from "./upstream.js";
-import type { UpstreamTransport } from "./upstream-transport.js";
+import type { UpstreamTarget } from "./upstream-request.js";
 
 /** What routing needs from the gateway: fixed for its lifetime. */
 export interface RouteDeps {
@@ -18,9 +15,6 @@ export interface RouteDeps {
   pools: ReadonlyMap<string, KeyPool>;
   env: Record<string, string | undefined>;
   random: () => number;
-  transport: UpstreamTransport;
-  timeoutMs: number;
-  bodyLimits: BodyLimits;
   retry: { retries: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterMs: number };
   allowedBaseURLHosts: readonly string[];
 }
@@ -37,12 +31,13 @@ export interface RouteInfo {
   readonly secrets: readonly string[];
 }
 
-export type RouteResult =
-  | { ok: true; upstream: UpstreamResult; route: RouteInfo }
+export type RouteResult<T> =
+  | { ok: true; upstream: T; route: RouteInfo }
   | { ok: false; error: unknown; route: RouteInfo };
 
 export interface RouteRequest {
-  request: OpenAIChatRequest;
+  /** The model asked for; `fallback_models` from `params` follow it. */
+  model: string;
   params: KeywayParams;
   context: KeywayContext | undefined;
   provider: string | undefined;
@@ -77,13 +72,18 @@ const statusOf = (error: unknown) =>
 type NextStep = { retry: true; delayMs: number } | { retry: false };
 
 /**
- * The routing step: each model in turn (the requested one, then `fallback_models`), each with up to `retries`
- * more attempts — on another key of the pool when one is left, at once for a refused key, after a backoff
- * otherwise. Resolves to the upstream's answer or the last error, with where the call went; never throws.
+ * The routing step, the same for every endpoint: each model in turn (the requested one, then `fallback_models`),
+ * each with up to `retries` more attempts — on another key of the pool when one is left, at once for a refused
+ * key, after a backoff otherwise — each attempt made by `send` (the endpoint's upstream call). Resolves to its
+ * answer or the last error, with where the call went; never throws.
  */
-export async function routeCall(call: RouteRequest, deps: RouteDeps): Promise<RouteResult> {
-  const { request, params, context } = call;
-  const models = [request.model, ...(params.disable_fallback ? [] : (params.fallback_models ?? []))];
+export async function routeCall<T>(
+  call: RouteRequest,
+  deps: RouteDeps,
+  send: (target: UpstreamTarget) => Promise<T>,
+): Promise<RouteResult<T>> {
+  const { params, context } = call;
+  const models = [call.model, ...(params.disable_fallback ? [] : (params.fallback_models ?? []))];
   const customerKeys = parseCustomerCredentials(params.customer_credentials ?? context?.customer_credentials);
   const override = { ...context?.credential_override, ...params.credential_override };
   const retryParams = params.retry_params;
@@ -91,7 +91,7 @@ export async function routeCall(call: RouteRequest, deps: RouteDeps): Promise<Ro
   const baseDelayMs =
     retryParams?.retry_after !== undefined ? retryParams.retry_after * 1000 : deps.retry.baseDelayMs;
   let route: RouteInfo = {
-    model: request.model,
+    model: call.model,
     provider: undefined,
     keyId: undefined,
     credentialSource: undefined,
@@ -140,17 +140,12 @@ export async function routeCall(call: RouteRequest, deps: RouteDeps): Promise<Ro
       };
       const pool = credential.source === "pool" ? deps.pools.get(resolved.provider.id) : undefined;
       try {
-        const upstream = await callUpstream({
+        const upstream = await send({
           provider: resolved.provider,
           baseURL: credential.baseURL ?? resolved.provider.baseURL,
           apiKey: credential.apiKey,
           upstreamModel: resolved.upstreamModel,
           requestedModel: model,
-          request: { ...request, model },
-          signal: call.signal,
-          timeoutMs: deps.timeoutMs,
-          bodyLimits: deps.bodyLimits,
-          transport: deps.transport,
         });
         if (pool && credential.keyId) pool.report(credential.keyId, 200);
         return { ok: true, upstream, route };

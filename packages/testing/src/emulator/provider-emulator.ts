@@ -9,6 +9,7 @@ import {
 } from "./anthropic-messages.js";
 import { describeFault, FaultBook } from "./faults.js";
 import { openAICompletion, openAIError, openAIStreamEvents, parseOpenAIChat } from "./openai-chat.js";
+import { openAIEmbeddings } from "./openai-embeddings.js";
 import { planReply } from "./reply.js";
 import { ReplyWriter, sleep } from "./reply-writer.js";
 import type { EmulatedRequest, FaultSpec, WireFormat } from "./types.js";
@@ -59,14 +60,15 @@ function apiKeyOf(req: IncomingMessage, format: WireFormat | "models"): string |
 function formatOf(method: string | undefined, path: string): WireFormat | "models" | undefined {
   if (method === "POST" && path.endsWith("/chat/completions")) return "openai-chat";
   if (method === "POST" && path.endsWith("/messages")) return "anthropic-messages";
+  if (method === "POST" && path.endsWith("/embeddings")) return "openai-embeddings";
   if (method === "GET" && path.endsWith("/models")) return "models";
   return undefined;
 }
 
 /**
  * Starts a provider emulator on loopback: OpenAI chat completions at any `…/chat/completions` path
- * (`/v1`, `/openai/v1` for Groq, `/inference/v1` for Fireworks), Anthropic Messages at `…/messages`, models at
- * `…/models`. Replies are derived from the request (see `planReply`), every request is recorded with the key
+ * (`/v1`, `/openai/v1` for Groq, `/inference/v1` for Fireworks), OpenAI embeddings at `…/embeddings` (deterministic
+ * unit vectors), Anthropic Messages at `…/messages`, models at `…/models`. Replies are derived from the request (see `planReply`), every request is recorded with the key
  * it used, and faults can be scripted per key or model.
  */
 export async function startProviderEmulator(
@@ -126,7 +128,7 @@ export async function startProviderEmulator(
     const fault = faults.take({ apiKey: record.apiKey, model, format });
     if (fault) record.fault = describeFault(fault);
     const writer = new ReplyWriter(res, record, fault, chunkDelayMs);
-    const errorBody = format === "openai-chat" ? openAIError : anthropicError;
+    const errorBody = format === "anthropic-messages" ? anthropicError : openAIError;
     const wait = (fault?.headerDelayMs ?? 0) + latencyMs;
     if (wait > 0) await sleep(wait);
     if (writer.gone) return;
@@ -152,6 +154,10 @@ export async function startProviderEmulator(
     if (body === undefined) {
       await writer.json(400, errorBody(400, "We could not parse the JSON body of your request."));
       return;
+    }
+    if (format === "openai-embeddings") {
+      const answer = openAIEmbeddings(body);
+      return typeof answer === "string" ? writer.json(400, errorBody(400, answer)) : writer.json(200, answer);
     }
     const input = format === "openai-chat" ? parseOpenAIChat(body) : parseAnthropicMessages(body);
     if (typeof input === "string") {

@@ -1,0 +1,110 @@
+import { ProviderError, RequestAbortedError, UpstreamTimeoutError } from "../errors/errors.js";
+import { redactText } from "../log/redact.js";
+import type { ProviderSpec } from "../providers/provider-spec.js";
+import { parseRetryAfter } from "../transport/backoff.js";
+import { type BodyLimits, readGuardedText } from "./guarded-body.js";
+import type { UpstreamResponse, UpstreamTransport } from "./upstream-transport.js";
+
+/** Where one attempt goes: the provider, its base URL and key, and the model as each side names it. */
+export interface UpstreamTarget {
+  provider: ProviderSpec;
+  baseURL: string;
+  apiKey: string | undefined;
+  upstreamModel: string;
+  /** The model as the caller named it; answers report it back. */
+  requestedModel: string;
+}
+
+/** How upstream calls are made: fixed for a gateway's lifetime. */
+export interface UpstreamDeps {
+  transport: UpstreamTransport;
+  /** Time allowed for the headers. */
+  timeoutMs: number;
+  /** Silence allowed between reads of the body, and the most bytes read from it. */
+  bodyLimits: BodyLimits;
+}
+
+const ANTHROPIC_VERSION = "2023-06-01";
+
+export function headersFor(target: UpstreamTarget, stream: boolean): Record<string, string> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: stream ? "text/event-stream" : "application/json",
+  };
+  if (target.provider.format === "anthropic-messages") {
+    headers["anthropic-version"] = ANTHROPIC_VERSION;
+    if (target.apiKey) headers["x-api-key"] = target.apiKey;
+  } else if (target.apiKey) {
+    headers.authorization = `Bearer ${target.apiKey}`;
+  }
+  return { ...headers, ...target.provider.headers };
+}
+
+function errorMessageOf(text: string): string {
+  try {
+    const body = JSON.parse(text) as {
+      error?: { message?: unknown } | string;
+      message?: unknown;
+      detail?: unknown;
+    };
+    if (typeof body.error === "string") return body.error;
+    const message = body.error?.message ?? body.message ?? body.detail;
+    if (typeof message === "string") return message;
+  } catch {}
+  return text.slice(0, 300) || "no body";
+}
+
+export const badResponse = (provider: string, what: string) =>
+  new ProviderError(provider, 502, `Provider "${provider}" sent ${what}`, { code: "bad_upstream_response" });
+
+/**
+ * One POST to a provider, resolving with its 2xx answer. Anything else is typed: `ProviderError` (the upstream
+ * status and `Retry-After`, or unreachable), `UpstreamTimeoutError` (no headers within `timeoutMs`) or
+ * `RequestAbortedError`; the key never appears in them.
+ */
+export async function postUpstream(
+  target: UpstreamTarget,
+  path: string,
+  body: string,
+  options: { stream: boolean; signal: AbortSignal | undefined; deps: UpstreamDeps },
+): Promise<UpstreamResponse> {
+  const { provider, apiKey } = target;
+  const { deps, signal: callerSignal } = options;
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), deps.timeoutMs);
+  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
+  const secrets = apiKey ? [apiKey] : [];
+  let response: UpstreamResponse;
+  try {
+    response = await deps.transport(`${target.baseURL}${path}`, {
+      headers: headersFor(target, options.stream),
+      body,
+      signal,
+    });
+  } catch (error) {
+    if (callerSignal?.aborted) throw new RequestAbortedError(error);
+    if (timeout.signal.aborted) throw new UpstreamTimeoutError(provider.id, deps.timeoutMs);
+    const reason =
+      (error as { cause?: { code?: string } }).cause?.code ??
+      (error as { code?: string }).code ??
+      (error as Error).message;
+    throw new ProviderError(
+      provider.id,
+      0,
+      `Provider "${provider.id}" is unreachable: ${redactText(String(reason), secrets)}`,
+      { code: "upstream_unreachable", cause: error },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+  if (response.status >= 200 && response.status < 300) return response;
+  const errorLimits = { ...deps.bodyLimits, maxBytes: Math.min(deps.bodyLimits.maxBytes, 1024 * 1024) };
+  const text = await readGuardedText(response, provider.id, errorLimits, callerSignal).catch(() => "");
+  const retryAfterMs = parseRetryAfter(response.header("retry-after"));
+  throw new ProviderError(
+    provider.id,
+    response.status,
+    `Provider "${provider.id}" answered ${response.status}: ${redactText(errorMessageOf(text), secrets)}`,
+    { ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+  );
+}
