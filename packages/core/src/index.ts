@@ -42,6 +42,7 @@ export {
   type ChatRequest,
   type ChatStream,
   createGateway,
+  type EmbeddingsRequest,
   type Gateway,
 } from "./gateway/create-gateway.js";
 export { type GatewayConfig, gatewayDefaults } from "./gateway/gateway-config.js";

@@ -21,6 +21,7 @@ beforeAll(async () => {
     providers: {
       groq: { baseURL: `${emulator.url}/openai/v1`, apiKey: "gsk-express" },
       anthropic: { baseURL: emulator.baseURL, apiKey: "sk-ant-express" },
+      openai: { baseURL: emulator.baseURL, apiKey: "sk-openai-express" },
     },
     sink,
     env: {},
@@ -84,6 +85,19 @@ beforeEach(() => {
 });
 
 describe("@keyway/express", () => {
+  it("serves embeddings wherever the mounted gateway's clients land (…/llm/embeddings, …/llm/v1/embeddings)", async () => {
+    for (const base of ["/llm", "/llm/v1", "/parsed"]) {
+      const client = new OpenAI({ apiKey: "app-user-token", baseURL: `${url}${base}`, maxRetries: 0 });
+      const answer = await client.embeddings.create({ model: "text-embedding-3-small", input: ["a", "b"] });
+      expect(answer.data).toHaveLength(2);
+    }
+    expect(sink.logs.map((log) => [log.log_source, log.log_type])).toEqual([
+      ["express", "embedding"],
+      ["express", "embedding"],
+      ["express", "embedding"],
+    ]);
+  });
+
   it("serves the mounted gateway to the official openai SDK, stream and non-stream, with or without a body parser", async () => {
     for (const base of ["/llm", "/parsed"]) {
       const client = new OpenAI({ apiKey: "app-user-token", baseURL: `${url}${base}`, maxRetries: 0 });

@@ -328,6 +328,21 @@ describe("keyway serve: metrics from the per-minute rollup and from the logs agr
 });
 
 describe("keyway serve: gateway", () => {
+  it("serves embeddings at /v1/embeddings and /api/embeddings, logged into the store", async () => {
+    for (const base of ["/v1", "/api"]) {
+      const client = new OpenAI({ apiKey: API_KEY, baseURL: `${fx.server.url}${base}`, maxRetries: 0 });
+      const answer = await client.embeddings.create({
+        model: "text-embedding-3-small",
+        input: `embed ${base}`,
+      });
+      expect(answer.data[0]?.embedding).toHaveLength(8);
+    }
+    const logs = (await (await fx.call("/api/request-logs/?search=embed")).json()) as {
+      results: Record<string, unknown>[];
+    };
+    expect(logs.results.filter((log) => log.log_type === "embedding")).toHaveLength(2);
+  });
+
   it("serves OpenAI-compatible chat with the official SDK, logging straight into the store", async () => {
     const client = new OpenAI({ apiKey: API_KEY, baseURL: `${fx.server.url}/api`, maxRetries: 0 });
     const completion = await client.chat.completions.create({
@@ -349,11 +364,12 @@ describe("keyway serve: gateway", () => {
     const logs = (await (await fx.call("/api/request-logs/?log_source=gateway")).json()) as {
       results: Record<string, unknown>[];
     };
-    expect(logs.results.map((log) => [log.model, log.stream])).toEqual([
+    const chats = logs.results.filter((log) => log.log_type === "chat");
+    expect(chats.map((log) => [log.model, log.stream])).toEqual([
       ["claude-sonnet-4-5", true],
       ["groq/llama-3.1-8b-instant", false],
     ]);
-    expect(logs.results[1]).toMatchObject({
+    expect(chats[1]).toMatchObject({
       customer_params: { customer_identifier: "gw-cust" },
       provider_id: "groq",
     });

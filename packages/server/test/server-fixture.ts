@@ -30,6 +30,7 @@ export async function serverFixture(): Promise<ServerFixture> {
       providers: {
         groq: { baseURL: `${emulator.url}/openai/v1`, keys: [{ apiKey: "gsk-server-pool" }] },
         anthropic: { baseURL: emulator.baseURL, apiKey: "sk-ant-server" },
+        openai: { baseURL: emulator.baseURL, apiKey: "sk-openai-server" },
       },
       env: {},
       retry: { baseDelayMs: 1 },

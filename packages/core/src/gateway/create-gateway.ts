@@ -1,5 +1,4 @@
 import { currentContext } from "../context/context.js";
-import { defaultCooldownPolicy, KeyPool } from "../credentials/key-pool.js";
 import { GatewayClosedError } from "../errors/errors.js";
 import { stderrWarner } from "../errors/stderr-warner.js";
 import { knownSecretRedactor } from "../log/redact-known-secrets.js";
@@ -7,30 +6,36 @@ import type { RequestLog } from "../log/request-log.js";
 import { ProviderRegistry } from "../providers/provider-registry.js";
 import { createSink } from "../transport/create-sink.js";
 import type { LogSink } from "../transport/log-sink.js";
-import type { OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
+import type {
+  OpenAIChatCompletion,
+  OpenAIChatRequest,
+  OpenAIEmbeddingsResponse,
+} from "../wire/openai-types.js";
 import { buildGatewayLog, type CallOutcome } from "./build-log.js";
-import { type GatewayConfig, gatewayDefaults } from "./gateway-config.js";
-import type { ChatOptions, ChatRequest, ChatStream, Gateway } from "./gateway-types.js";
+import {
+  buildEmbeddingLog,
+  callEmbeddings,
+  type EmbeddingsOutcome,
+  validateEmbeddingsRequest,
+} from "./embeddings-call.js";
+import { type GatewayConfig, gatewayDefaults, gatewayParts } from "./gateway-config.js";
+import type { ChatOptions, ChatRequest, ChatStream, EmbeddingsRequest, Gateway } from "./gateway-types.js";
 import { createFetchHandler } from "./http/fetch-edge.js";
 import { readKeywayParams } from "./keyway-params.js";
 import { relayStream } from "./relay-stream.js";
-import { type RouteDeps, routeCall } from "./route-call.js";
+import { routeCall } from "./route-call.js";
 import { callUpstream } from "./upstream.js";
-import type { UpstreamDeps } from "./upstream-request.js";
 import { fetchTransport, nodeTransport } from "./upstream-transport.js";
 import { validateChatRequest } from "./validate-chat-request.js";
 
-export type { ChatMethod, ChatOptions, ChatRequest, ChatStream, Gateway } from "./gateway-types.js";
-
-function keyPools(config: GatewayConfig): Map<string, KeyPool> {
-  const policy = { ...defaultCooldownPolicy, ...config.cooldown };
-  const pools = new Map<string, KeyPool>();
-  for (const [id, settings] of Object.entries(config.providers ?? {})) {
-    const keys = settings.keys ?? (settings.apiKey ? [{ apiKey: settings.apiKey }] : []);
-    if (keys.length > 0) pools.set(id, new KeyPool(id, keys, policy));
-  }
-  return pools;
-}
+export type {
+  ChatMethod,
+  ChatOptions,
+  ChatRequest,
+  ChatStream,
+  EmbeddingsRequest,
+  Gateway,
+} from "./gateway-types.js";
 
 /**
  * The Keyway gateway, one pipeline per call: validate → who it is for (params, context) → route (provider, key,
@@ -42,29 +47,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   const env = config.env ?? process.env;
   const now = config.now ?? (() => performance.now());
   const transport = config.fetch ? fetchTransport(config.fetch) : nodeTransport();
-  const timeoutMs = config.timeoutMs ?? gatewayDefaults.timeoutMs;
-  const pools = keyPools(config);
-  const upstreamDeps: UpstreamDeps = {
-    transport,
-    timeoutMs,
-    bodyLimits: {
-      idleTimeoutMs: config.idleTimeoutMs ?? timeoutMs,
-      maxBytes: config.maxResponseBytes ?? gatewayDefaults.maxResponseBytes,
-    },
-  };
-  const deps: RouteDeps = {
-    registry,
-    pools,
-    env,
-    random: config.random ?? Math.random,
-    retry: {
-      retries: config.retry?.retries ?? gatewayDefaults.retries,
-      baseDelayMs: config.retry?.baseDelayMs ?? gatewayDefaults.baseDelayMs,
-      maxDelayMs: config.retry?.maxDelayMs ?? gatewayDefaults.maxDelayMs,
-      maxRetryAfterMs: config.retry?.maxRetryAfterMs ?? gatewayDefaults.maxRetryAfterMs,
-    },
-    allowedBaseURLHosts: config.allowedBaseURLHosts ?? [],
-  };
+  const { pools, deps, upstreamDeps } = gatewayParts(config, registry, env, transport);
   let sink = config.sink;
   const getSink = () => {
     sink ??= createSink({ env });
@@ -76,8 +59,8 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   let closing: Promise<void> | undefined;
 
   /** The log step: one log per call, keys it used removed; logging never breaks a call, nor goes unreported. */
-  function log(outcome: CallOutcome): void {
-    const entry: RequestLog = redactKnownSecrets(buildGatewayLog(outcome), outcome.route.secrets);
+  function emit(log: RequestLog, secrets: readonly string[]): void {
+    const entry: RequestLog = redactKnownSecrets(log, secrets);
     try {
       if (config.sink || !config.onLog) getSink().log(entry);
     } catch (error) {
@@ -90,6 +73,29 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     }
   }
 
+  /** A call under way: `close()` waits for it; `done()` when its log is emitted. */
+  function track(): () => void {
+    let settle = () => {};
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    inflight.add(settled);
+    return () => {
+      inflight.delete(settled);
+      settle();
+    };
+  }
+
+  /** The steps before routing, the same for every endpoint: who the call is for, how it is logged. */
+  function begin(raw: object, options: ChatOptions) {
+    return {
+      params: readKeywayParams(raw as Record<string, unknown>, options.paramsHeader),
+      context: options.context ?? currentContext(),
+      logSource: options.logSource ?? config.logSource ?? gatewayDefaults.logSource,
+      prices: config.prices,
+    };
+  }
+
   async function chat(
     raw: ChatRequest,
     options: ChatOptions = {},
@@ -98,33 +104,15 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     const startedAt = now();
     const startedAtMs = Date.now();
     validateChatRequest(raw);
-    const params = readKeywayParams(raw as Record<string, unknown>, options.paramsHeader);
-    const context = options.context ?? currentContext();
+    const call = begin(raw, options);
+    const { params, context } = call;
     const request = raw as OpenAIChatRequest;
-    let settle = () => {};
-    const settled = new Promise<void>((resolve) => {
-      settle = resolve;
-    });
-    inflight.add(settled);
-    const finish = (
-      end: Omit<
-        CallOutcome,
-        "request" | "params" | "context" | "logSource" | "startedAt" | "startedAtMs" | "endedAt" | "prices"
-      >,
-    ) => {
-      log({
-        request,
-        params,
-        context,
-        logSource: options.logSource ?? config.logSource ?? gatewayDefaults.logSource,
-        startedAt,
-        startedAtMs,
-        endedAt: now(),
-        prices: config.prices,
-        ...end,
-      });
-      inflight.delete(settled);
-      settle();
+    const done = track();
+    type End = Omit<CallOutcome, keyof typeof call | "request" | "startedAt" | "startedAtMs" | "endedAt">;
+    const finish = (end: End) => {
+      const outcome: CallOutcome = { ...call, request, startedAt, startedAtMs, endedAt: now(), ...end };
+      emit(buildGatewayLog(outcome), outcome.route.secrets);
+      done();
     };
 
     const routed = await routeCall(
@@ -166,6 +154,43 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     return { provider: route.provider ?? "", model: route.model, [Symbol.asyncIterator]: () => chunks };
   }
 
+  async function embeddings(
+    raw: EmbeddingsRequest,
+    options: ChatOptions = {},
+  ): Promise<OpenAIEmbeddingsResponse> {
+    if (closing) throw new GatewayClosedError();
+    const startedAt = now();
+    const startedAtMs = Date.now();
+    validateEmbeddingsRequest(raw);
+    const call = begin(raw, options);
+    const done = track();
+    const routed = await routeCall(
+      {
+        model: raw.model,
+        params: call.params,
+        context: call.context,
+        provider: options.provider,
+        signal: options.signal,
+      },
+      deps,
+      (target) => callEmbeddings(target, raw, options.signal, upstreamDeps),
+    );
+    const outcome: EmbeddingsOutcome = {
+      ...call,
+      request: raw,
+      startedAt,
+      startedAtMs,
+      endedAt: now(),
+      route: routed.route,
+      error: routed.ok ? undefined : routed.error,
+      response: routed.ok ? routed.upstream : undefined,
+    };
+    emit(buildEmbeddingLog(outcome), routed.route.secrets);
+    done();
+    if (!routed.ok) throw routed.error;
+    return routed.upstream;
+  }
+
   async function close(): Promise<void> {
     closing ??= (async () => {
       const graceMs = config.closeTimeoutMs ?? gatewayDefaults.closeTimeoutMs;
@@ -190,6 +215,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
 
   const gateway: Gateway = {
     chat: chat as Gateway["chat"],
+    embeddings,
     fetch: undefined as unknown as typeof globalThis.fetch,
     keyHealth: () => [...pools.values()].flatMap((pool) => pool.health()),
     providers: registry,

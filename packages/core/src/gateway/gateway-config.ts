@@ -1,8 +1,11 @@
-import type { CooldownPolicy } from "../credentials/key-pool.js";
+import { type CooldownPolicy, defaultCooldownPolicy, KeyPool } from "../credentials/key-pool.js";
 import type { RequestLog } from "../log/request-log.js";
 import type { ModelPrices } from "../pricing/compute-cost.js";
-import type { ProviderConfig } from "../providers/provider-registry.js";
+import type { ProviderConfig, ProviderRegistry } from "../providers/provider-registry.js";
 import type { LogSink } from "../transport/log-sink.js";
+import type { RouteDeps } from "./route-call.js";
+import type { UpstreamDeps } from "./upstream-request.js";
+import type { UpstreamTransport } from "./upstream-transport.js";
 
 export interface GatewayConfig {
   /** Per provider: keys or key pools, base URL overrides; unknown ids with a baseURL are custom providers. */
@@ -55,3 +58,43 @@ export const gatewayDefaults = {
   maxResponseBytes: 64 * 1024 * 1024,
   logSource: "gateway",
 } as const;
+
+/** What a gateway's steps need, resolved from its config once: key pools, routing, upstream calls. */
+export function gatewayParts(
+  config: GatewayConfig,
+  registry: ProviderRegistry,
+  env: Record<string, string | undefined>,
+  transport: UpstreamTransport,
+): { pools: Map<string, KeyPool>; deps: RouteDeps; upstreamDeps: UpstreamDeps } {
+  const policy = { ...defaultCooldownPolicy, ...config.cooldown };
+  const pools = new Map<string, KeyPool>();
+  for (const [id, settings] of Object.entries(config.providers ?? {})) {
+    const keys = settings.keys ?? (settings.apiKey ? [{ apiKey: settings.apiKey }] : []);
+    if (keys.length > 0) pools.set(id, new KeyPool(id, keys, policy));
+  }
+  const timeoutMs = config.timeoutMs ?? gatewayDefaults.timeoutMs;
+  return {
+    pools,
+    deps: {
+      registry,
+      pools,
+      env,
+      random: config.random ?? Math.random,
+      retry: {
+        retries: config.retry?.retries ?? gatewayDefaults.retries,
+        baseDelayMs: config.retry?.baseDelayMs ?? gatewayDefaults.baseDelayMs,
+        maxDelayMs: config.retry?.maxDelayMs ?? gatewayDefaults.maxDelayMs,
+        maxRetryAfterMs: config.retry?.maxRetryAfterMs ?? gatewayDefaults.maxRetryAfterMs,
+      },
+      allowedBaseURLHosts: config.allowedBaseURLHosts ?? [],
+    },
+    upstreamDeps: {
+      transport,
+      timeoutMs,
+      bodyLimits: {
+        idleTimeoutMs: config.idleTimeoutMs ?? timeoutMs,
+        maxBytes: config.maxResponseBytes ?? gatewayDefaults.maxResponseBytes,
+      },
+    },
+  };
+}

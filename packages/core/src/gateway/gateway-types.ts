@@ -2,11 +2,20 @@ import type { KeywayContext } from "../context/context.js";
 import type { KeyHealth } from "../credentials/key-pool.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
 import type { LogSink } from "../transport/log-sink.js";
-import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
+import type {
+  OpenAIChatChunk,
+  OpenAIChatCompletion,
+  OpenAIChatRequest,
+  OpenAIEmbeddingsRequest,
+  OpenAIEmbeddingsResponse,
+} from "../wire/openai-types.js";
 import type { KeywayParams } from "./keyway-params.js";
 
 /** A chat request: OpenAI's body plus Respan's extensions (`customer_identifier`, `fallback_models`, …). */
 export type ChatRequest = OpenAIChatRequest & KeywayParams;
+
+/** An embeddings request: OpenAI's body plus Respan's extensions. */
+export type EmbeddingsRequest = OpenAIEmbeddingsRequest & KeywayParams;
 
 export interface ChatOptions {
   signal?: AbortSignal;
@@ -35,7 +44,9 @@ export interface ChatMethod {
 
 export interface Gateway {
   chat: ChatMethod;
-  /** A Fetch-API handler: `POST …/chat/completions` (OpenAI-compatible + Respan extensions), `GET …/models`. */
+  /** OpenAI embeddings from providers that have them (openai, mistral, togetherai, fireworks, custom); logged. */
+  embeddings(request: EmbeddingsRequest, options?: ChatOptions): Promise<OpenAIEmbeddingsResponse>;
+  /** A Fetch-API handler: `POST …/chat/completions` and `…/embeddings` (OpenAI-compatible + Respan extensions), `GET …/models`. */
   fetch: typeof globalThis.fetch;
   /** Health of every configured key, by fingerprint. */
   keyHealth(): KeyHealth[];

@@ -84,6 +84,7 @@ function buildContext<Req>(
 export interface BoundGateway {
   readonly context: KeywayContext;
   chat: ChatMethod;
+  embeddings: Gateway["embeddings"];
 }
 
 export function bindGateway(gateway: () => Gateway, context: KeywayContext, logSource: string): BoundGateway {
@@ -91,5 +92,6 @@ export function bindGateway(gateway: () => Gateway, context: KeywayContext, logS
     context,
     chat: ((request: ChatRequest, options: ChatOptions = {}) =>
       gateway().chat(request, { logSource, context, ...options })) as ChatMethod,
+    embeddings: (request, options = {}) => gateway().embeddings(request, { logSource, context, ...options }),
   };
 }

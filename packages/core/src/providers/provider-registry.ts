@@ -36,7 +36,13 @@ export class ProviderRegistry {
         );
       }
       this.#providers.set(id, {
-        ...(builtIn ?? { id, format: settings.format ?? "openai-chat", custom: true, keyOptional: true }),
+        ...(builtIn ?? {
+          id,
+          format: settings.format ?? "openai-chat",
+          custom: true,
+          keyOptional: true,
+          embeddings: (settings.format ?? "openai-chat") === "openai-chat",
+        }),
         id,
         baseURL: (settings.baseURL ?? builtIn?.baseURL ?? "").replace(/\/+$/, ""),
         ...(settings.headers ? { headers: settings.headers } : {}),

@@ -17,18 +17,21 @@ export interface ProviderSpec {
   custom?: boolean;
   /** Custom OpenAI-compatible servers may need no key at all. */
   keyOptional?: boolean;
+  /** Serves OpenAI's `/embeddings` (custom OpenAI-compatible providers are assumed to). */
+  embeddings?: boolean;
 }
 
-const openai = (id: string, baseURL: string, envVar: string): ProviderSpec => ({
+const openai = (id: string, baseURL: string, envVar: string, embeddings = false): ProviderSpec => ({
   id,
   baseURL,
   format: "openai-chat",
   envVar,
+  ...(embeddings ? { embeddings } : {}),
 });
 
 /** The built-in providers: Respan's ids and public base URLs. */
 export const builtInProviders: readonly ProviderSpec[] = Object.freeze([
-  openai("openai", "https://api.openai.com/v1", "OPENAI_API_KEY"),
+  openai("openai", "https://api.openai.com/v1", "OPENAI_API_KEY", true),
   {
     id: "anthropic",
     baseURL: "https://api.anthropic.com/v1",
@@ -36,9 +39,9 @@ export const builtInProviders: readonly ProviderSpec[] = Object.freeze([
     envVar: "ANTHROPIC_API_KEY",
   },
   openai("groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY"),
-  openai("fireworks", "https://api.fireworks.ai/inference/v1", "FIREWORKS_API_KEY"),
-  openai("togetherai", "https://api.together.xyz/v1", "TOGETHER_API_KEY"),
-  openai("mistral", "https://api.mistral.ai/v1", "MISTRAL_API_KEY"),
+  openai("fireworks", "https://api.fireworks.ai/inference/v1", "FIREWORKS_API_KEY", true),
+  openai("togetherai", "https://api.together.xyz/v1", "TOGETHER_API_KEY", true),
+  openai("mistral", "https://api.mistral.ai/v1", "MISTRAL_API_KEY", true),
   openai("deepseek", "https://api.deepseek.com", "DEEPSEEK_API_KEY"),
   openai("xai", "https://api.x.ai/v1", "XAI_API_KEY"),
   openai("cerebras", "https://api.cerebras.ai/v1", "CEREBRAS_API_KEY"),
@@ -50,6 +53,6 @@ export const builtInProviders: readonly ProviderSpec[] = Object.freeze([
 /** Bare model ids that belong to a provider by their family name. */
 export const modelFamilies: readonly { pattern: RegExp; provider: string }[] = [
   { pattern: /^claude-/, provider: "anthropic" },
-  { pattern: /^(?:gpt-|o1|o3|o4|chatgpt-)/, provider: "openai" },
+  { pattern: /^(?:gpt-|o1|o3|o4|chatgpt-|text-embedding-)/, provider: "openai" },
   { pattern: /^accounts\/fireworks\//, provider: "fireworks" },
 ];

@@ -103,3 +103,21 @@ export interface OpenAIChatChunk {
   usage?: OpenAIUsage | null;
   [key: string]: unknown;
 }
+
+/** OpenAI's `POST /embeddings` body. */
+export interface OpenAIEmbeddingsRequest {
+  model: string;
+  /** A text, texts, or token arrays. */
+  input: string | string[] | number[] | number[][];
+  encoding_format?: "float" | "base64";
+  dimensions?: number;
+  user?: string;
+  [key: string]: unknown;
+}
+
+export interface OpenAIEmbeddingsResponse {
+  object: "list";
+  data: { object: "embedding"; index: number; embedding: number[] | string }[];
+  model: string;
+  usage: { prompt_tokens: number; total_tokens: number };
+}

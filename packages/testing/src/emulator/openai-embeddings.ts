@@ -22,8 +22,11 @@ export function openAIEmbeddings(body: unknown): Record<string, unknown> | strin
   const inputs = typeof input === "string" ? [input] : Array.isArray(input) ? input : undefined;
   if (!inputs || inputs.length === 0 || !inputs.every((item) => typeof item === "string"))
     return "'input' must be a string or a non-empty array of strings";
-  if (encoding_format !== undefined && encoding_format !== "float")
-    return "the emulator answers encoding_format 'float' only";
+  if (encoding_format !== undefined && encoding_format !== "float" && encoding_format !== "base64")
+    return "encoding_format must be 'float' or 'base64'";
+  // base64: the vector's float32 values, little-endian, as OpenAI sends them (the openai SDK asks for this).
+  const encode = (vector: number[]) =>
+    encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector;
   const size = typeof dimensions === "number" ? dimensions : DIMENSIONS;
   const tokens = inputs.reduce((sum: number, text) => sum + countTokens(text as string), 0);
   return {
@@ -32,7 +35,7 @@ export function openAIEmbeddings(body: unknown): Record<string, unknown> | strin
     data: inputs.map((text, index) => ({
       object: "embedding",
       index,
-      embedding: embed(text as string, size),
+      embedding: encode(embed(text as string, size)),
     })),
     usage: { prompt_tokens: tokens, total_tokens: tokens },
   };

@@ -1,5 +1,6 @@
 import type { Gateway } from "../gateway-types.js";
 import { logSourceOf } from "../keyway-params.js";
+import type { GatewayRoute } from "./gateway-routes.js";
 import { sseFrames } from "./sse-writer.js";
 
 /** What both HTTP adapters write: JSON, or SSE frames as they come. */
@@ -41,7 +42,7 @@ export function modelList(gateway: Pick<Gateway, "providers">): {
 export async function answerGatewayRequest(
   gateway: Gateway,
   request: {
-    route: "chat" | "models";
+    route: GatewayRoute;
     body: () => Promise<unknown>;
     header: HeaderGetter;
     signal: AbortSignal;
@@ -50,10 +51,15 @@ export async function answerGatewayRequest(
 ): Promise<GatewayAnswer> {
   if (request.route === "models")
     return { kind: "json", status: 200, body: JSON.stringify(modelList(gateway)) };
-  const result = await gateway.chat((await request.body()) as Parameters<Gateway["chat"]>[0], {
-    signal: request.signal,
-    ...optionsFromHeaders(request.header, request.logSource),
-  });
+  const options = { signal: request.signal, ...optionsFromHeaders(request.header, request.logSource) };
+  if (request.route === "embeddings") {
+    const answer = await gateway.embeddings(
+      (await request.body()) as Parameters<Gateway["embeddings"]>[0],
+      options,
+    );
+    return { kind: "json", status: 200, body: JSON.stringify(answer) };
+  }
+  const result = await gateway.chat((await request.body()) as Parameters<Gateway["chat"]>[0], options);
   if (Symbol.asyncIterator in result) return { kind: "sse", frames: sseFrames(result) };
   return { kind: "json", status: 200, body: JSON.stringify(result) };
 }

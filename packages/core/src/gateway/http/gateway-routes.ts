@@ -1,10 +1,11 @@
 import { InvalidRequestError } from "../../errors/errors.js";
 
 /** What a request to the gateway asks for. Each wire format a route speaks is a codec behind `answer`. */
-export type GatewayRoute = "chat" | "models";
+export type GatewayRoute = "chat" | "embeddings" | "models";
 
 const routes: { suffix: string; route: GatewayRoute; method: "GET" | "POST" }[] = [
   { suffix: "/chat/completions", route: "chat", method: "POST" },
+  { suffix: "/embeddings", route: "embeddings", method: "POST" },
   { suffix: "/models", route: "models", method: "GET" },
 ];
 
