@@ -1,7 +1,9 @@
+import { chatStreamToMessages, chatToMessage } from "../../wire/chat-to-messages.js";
+import { messagesToChat } from "../../wire/messages-to-chat.js";
 import type { Gateway } from "../gateway-types.js";
 import { logSourceOf } from "../keyway-params.js";
 import type { GatewayRoute } from "./gateway-routes.js";
-import { sseFrames } from "./sse-writer.js";
+import { chunkEvents, sseFrames } from "./sse-writer.js";
 
 /** What both HTTP adapters write: JSON, or SSE frames as they come. */
 export type GatewayAnswer =
@@ -59,7 +61,16 @@ export async function answerGatewayRequest(
     );
     return { kind: "json", status: 200, body: JSON.stringify(answer) };
   }
+  if (request.route === "messages") {
+    // Anthropic's API: decoded to the canonical chat request, answered in Anthropic's shapes.
+    const chatRequest = messagesToChat(await request.body());
+    const result = await gateway.chat(chatRequest as Parameters<Gateway["chat"]>[0], options);
+    if (Symbol.asyncIterator in result)
+      return { kind: "sse", frames: sseFrames(chatStreamToMessages(result, chatRequest.model), "anthropic") };
+    return { kind: "json", status: 200, body: JSON.stringify(chatToMessage(result, chatRequest.model)) };
+  }
   const result = await gateway.chat((await request.body()) as Parameters<Gateway["chat"]>[0], options);
-  if (Symbol.asyncIterator in result) return { kind: "sse", frames: sseFrames(result) };
+  if (Symbol.asyncIterator in result)
+    return { kind: "sse", frames: sseFrames(chunkEvents(result), "openai") };
   return { kind: "json", status: 200, body: JSON.stringify(result) };
 }

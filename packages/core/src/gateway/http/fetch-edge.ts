@@ -3,7 +3,7 @@ import type { Gateway } from "../gateway-types.js";
 import { parseJsonBody } from "../read-json-body.js";
 import { answerGatewayRequest } from "./answer-request.js";
 import { renderError } from "./error-renderer.js";
-import { matchGatewayRoute } from "./gateway-routes.js";
+import { faceOf, type GatewayRoute, matchGatewayRoute } from "./gateway-routes.js";
 import { sseHeaders } from "./sse-writer.js";
 
 const jsonHeaders = { "content-type": "application/json" };
@@ -36,8 +36,8 @@ export function createFetchHandler(
   options: { maxBodyBytes: number },
 ): typeof globalThis.fetch {
   const encoder = new TextEncoder();
-  const fail = (error: unknown) => {
-    const { status, body } = renderError(error);
+  const fail = (error: unknown, route?: GatewayRoute) => {
+    const { status, body } = renderError(error, faceOf(route));
     return new Response(body, { status, headers: jsonHeaders });
   };
   return async function keywayFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
@@ -47,9 +47,10 @@ export function createFetchHandler(
     } catch (error) {
       return fail(new InvalidRequestError(`Bad request: ${(error as Error).message}`));
     }
+    let route: GatewayRoute | undefined;
     try {
       const path = new URL(request.url).pathname;
-      const route = matchGatewayRoute(request.method, path);
+      route = matchGatewayRoute(request.method, path);
       if (!route)
         throw new InvalidRequestError(`No route ${request.method} ${path}`, {
           code: "not_found",
@@ -79,7 +80,7 @@ export function createFetchHandler(
       );
       return new Response(body, { headers: sseHeaders });
     } catch (error) {
-      return fail(error);
+      return fail(error, route);
     }
   };
 }

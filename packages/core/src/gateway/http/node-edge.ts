@@ -5,7 +5,7 @@ import type { Gateway } from "../gateway-types.js";
 import { readJsonBody } from "../read-json-body.js";
 import { answerGatewayRequest } from "./answer-request.js";
 import { renderError } from "./error-renderer.js";
-import { matchGatewayRoute } from "./gateway-routes.js";
+import { faceOf, type GatewayRoute, matchGatewayRoute } from "./gateway-routes.js";
 import { sseHeaders } from "./sse-writer.js";
 
 export interface ServeGatewayOptions {
@@ -55,9 +55,10 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<boolea
     if (!res.writableFinished) controller.abort(new RequestAbortedError());
   };
   res.on("close", onClose);
+  let route: GatewayRoute | undefined;
   try {
     const path = options.path ?? new URL(req.url ?? "/", "http://gateway.local").pathname;
-    const route = matchGatewayRoute(req.method ?? "GET", path);
+    route = matchGatewayRoute(req.method ?? "GET", path);
     if (!route) return false;
     const { parsedBody } = options;
     const answer = await answerGatewayRequest(gateway, {
@@ -93,7 +94,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<boolea
     }
     if (options.errors === "throw") throw error;
     options.onError?.(error);
-    const { status, body } = renderError(error);
+    const { status, body } = renderError(error, faceOf(route));
     res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
     res.end(body);
     return true;
