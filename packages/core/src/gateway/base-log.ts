@@ -12,6 +12,8 @@ export interface CallOutcomeBase {
   readonly params: KeywayParams;
   readonly context: KeywayContext | undefined;
   readonly logSource: string;
+  /** `log_type`, when the endpoint's own type is not the one to log (a chat call made for the Responses API). */
+  readonly logType?: string | undefined;
   readonly startedAt: number;
   readonly startedAtMs: number;
   readonly endedAt: number;
@@ -32,7 +34,7 @@ export function baseLog(call: CallOutcomeBase, logType: string): RequestLog {
   const latencyMs = call.endedAt - call.startedAt;
   const log: RequestLog = {
     unique_id: randomUUID(),
-    log_type: logType,
+    log_type: call.logType ?? logType,
     log_source: call.logSource,
     log_method: "inference",
     model: route.model,
@@ -57,7 +59,7 @@ export function baseLog(call: CallOutcomeBase, logType: string): RequestLog {
     log.span_unique_id = log.unique_id;
     const parent = params.span_parent_id ?? context?.span_parent_id;
     if (parent) log.span_parent_id = parent;
-    log.span_name = params.span_name ?? logType;
+    log.span_name = params.span_name ?? log.log_type;
   }
   return log;
 }

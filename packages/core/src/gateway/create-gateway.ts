@@ -92,6 +92,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
       params: readKeywayParams(raw as Record<string, unknown>, options.paramsHeader),
       context: options.context ?? currentContext(),
       logSource: options.logSource ?? config.logSource ?? gatewayDefaults.logSource,
+      logType: options.logType,
       prices: config.prices,
     };
   }

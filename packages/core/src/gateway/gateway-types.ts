@@ -25,6 +25,8 @@ export interface ChatOptions {
   paramsHeader?: string | null;
   /** `log_source` for this call's log. */
   logSource?: string;
+  /** `log_type` for this call's log (default `chat`; the Responses face logs `response`). */
+  logType?: string;
   /** A context to use instead of the ambient one. */
   context?: KeywayContext;
 }

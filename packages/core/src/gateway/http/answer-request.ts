@@ -1,5 +1,7 @@
 import { chatStreamToMessages, chatToMessage } from "../../wire/chat-to-messages.js";
+import { chatStreamToResponses, chatToResponse } from "../../wire/chat-to-responses.js";
 import { messagesToChat } from "../../wire/messages-to-chat.js";
+import { responsesToChat } from "../../wire/responses-to-chat.js";
 import type { Gateway } from "../gateway-types.js";
 import { logSourceOf } from "../keyway-params.js";
 import type { GatewayRoute } from "./gateway-routes.js";
@@ -61,6 +63,20 @@ export async function answerGatewayRequest(
     );
     return { kind: "json", status: 200, body: JSON.stringify(answer) };
   }
+  if (request.route === "responses") {
+    // OpenAI's Responses API: decoded to the canonical chat request, answered as Responses.
+    const chatRequest = responsesToChat(await request.body());
+    const result = await gateway.chat(chatRequest as Parameters<Gateway["chat"]>[0], {
+      ...options,
+      logType: "response",
+    });
+    if (Symbol.asyncIterator in result)
+      return {
+        kind: "sse",
+        frames: sseFrames(chatStreamToResponses(result, chatRequest.model), "responses"),
+      };
+    return { kind: "json", status: 200, body: JSON.stringify(chatToResponse(result, chatRequest.model)) };
+  }
   if (request.route === "messages") {
     // Anthropic's API: decoded to the canonical chat request, answered in Anthropic's shapes.
     const chatRequest = messagesToChat(await request.body());
@@ -70,7 +86,6 @@ export async function answerGatewayRequest(
     return { kind: "json", status: 200, body: JSON.stringify(chatToMessage(result, chatRequest.model)) };
   }
   const result = await gateway.chat((await request.body()) as Parameters<Gateway["chat"]>[0], options);
-  if (Symbol.asyncIterator in result)
-    return { kind: "sse", frames: sseFrames(chunkEvents(result), "openai") };
+  if (Symbol.asyncIterator in result) return { kind: "sse", frames: sseFrames(chunkEvents(result), "chat") };
   return { kind: "json", status: 200, body: JSON.stringify(result) };
 }

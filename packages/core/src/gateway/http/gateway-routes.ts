@@ -1,11 +1,12 @@
 import { InvalidRequestError } from "../../errors/errors.js";
 
 /** What a request to the gateway asks for. Each wire format a route speaks is a codec behind `answer`. */
-export type GatewayRoute = "chat" | "embeddings" | "messages" | "models";
+export type GatewayRoute = "chat" | "embeddings" | "messages" | "models" | "responses";
 
 const routes: { suffix: string; route: GatewayRoute; method: "GET" | "POST" }[] = [
   { suffix: "/chat/completions", route: "chat", method: "POST" },
   { suffix: "/embeddings", route: "embeddings", method: "POST" },
+  { suffix: "/responses", route: "responses", method: "POST" },
   // Anthropic's SDK appends /v1/messages to its base URL; /api/anthropic/v1/messages is Respan's path.
   { suffix: "/messages", route: "messages", method: "POST" },
   { suffix: "/models", route: "models", method: "GET" },
