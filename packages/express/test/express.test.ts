@@ -1,7 +1,10 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createAnthropic } from "@ai-sdk/anthropic";
+import { createOpenAI } from "@ai-sdk/openai";
 import { createGateway, type Gateway, KeywayError, MemoryLogSink } from "@keyway/core";
 import { type ProviderEmulator, startProviderEmulator, waitFor } from "@keyway/testing";
+import { generateText, streamText } from "ai";
 import express, { type NextFunction, type Request, type Response } from "express";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -85,6 +88,31 @@ beforeEach(() => {
 });
 
 describe("@keyway/express", () => {
+  it("serves the AI SDK's own providers at the mount: @ai-sdk/openai (Responses) and @ai-sdk/anthropic (Messages)", async () => {
+    const openai = createOpenAI({ baseURL: `${url}/llm`, apiKey: "app-user-token" });
+    const generated = await generateText({
+      model: openai("groq/llama-3.1-8b-instant"),
+      prompt: "express responses",
+    });
+    expect(generated.text).toBe("Echo: express responses");
+    const streamed = streamText({ model: openai("claude-sonnet-4-5"), prompt: "express responses stream" });
+    expect(await streamed.text).toBe("Echo: express responses stream");
+    const anthropic = createAnthropic({ baseURL: `${url}/llm/v1`, apiKey: "app-user-token" });
+    const message = await generateText({ model: anthropic("claude-sonnet-4-5"), prompt: "express messages" });
+    expect(message.text).toBe("Echo: express messages");
+    const messageStream = streamText({
+      model: anthropic("groq/llama-3.1-8b-instant"),
+      prompt: "express messages stream",
+    });
+    expect(await messageStream.text).toBe("Echo: express messages stream");
+    expect(sink.logs.map((log) => [log.log_source, log.log_type, log.stream])).toEqual([
+      ["express", "response", false],
+      ["express", "response", true],
+      ["express", "chat", false],
+      ["express", "chat", true],
+    ]);
+  });
+
   it("serves embeddings wherever the mounted gateway's clients land (…/llm/embeddings, …/llm/v1/embeddings)", async () => {
     for (const base of ["/llm", "/llm/v1", "/parsed"]) {
       const client = new OpenAI({ apiKey: "app-user-token", baseURL: `${url}${base}`, maxRetries: 0 });
