@@ -96,6 +96,64 @@ export async function gatewayOverhead({
         };
     }
 
+    // Each API face of the core gateway beside the chat route, against a direct call of the same upstream
+    // kind: Responses and Messages (a groq model: chat upstream) against direct chat, embeddings against direct
+    // embeddings. Rounds alternate the calls, as above.
+    const base = keyway.url.replace(/\/chat\/completions$/, "");
+    const directBase = `${upstream.url}/openai/v1`;
+    const model = "groq/llama-3.1-8b-instant";
+    const faces = [
+      { name: "direct chat", url: `${directBase}/chat/completions`, body: body(false) },
+      { name: "chat", url: `${base}/chat/completions`, body: body(false) },
+      { name: "responses", url: `${base}/responses`, body: { model, input: "hello there" } },
+      {
+        name: "messages",
+        url: `${base}/messages`,
+        body: { model, max_tokens: 64, messages: [{ role: "user", content: "hello there" }] },
+      },
+      {
+        name: "direct embeddings",
+        url: `${directBase}/embeddings`,
+        body: { model: "text-embedding-3-small", input: "hello there" },
+      },
+      {
+        name: "embeddings",
+        url: `${base}/embeddings`,
+        body: { model: "openai/text-embedding-3-small", input: "hello there" },
+      },
+    ];
+    const faceMedians = Object.fromEntries(faces.map((face) => [face.name, []]));
+    for (const face of faces)
+      for (let i = 0; i < 20; i++) await post(face.url, face.body, { authorization: "Bearer sk-bench" });
+    for (let r = 0; r < rounds; r++) {
+      const per = Object.fromEntries(faces.map((face) => [face.name, []]));
+      for (let i = 0; i < perRound; i++)
+        for (const face of faces) {
+          const result = await post(face.url, face.body, {
+            authorization: "Bearer sk-bench",
+            "x-api-key": "sk-bench",
+          });
+          if (result.status !== 200) throw new Error(`${face.name} answered ${result.status}`);
+          per[face.name].push(result.ms);
+        }
+      for (const face of faces) faceMedians[face.name].push(median(per[face.name]));
+    }
+    const p50 = (name) => median(faceMedians[name]);
+    results.faces = Object.fromEntries(
+      faces.map((face) => [
+        face.name,
+        {
+          p50: round(p50(face.name), 3),
+          added: face.name.startsWith("direct")
+            ? 0
+            : round(
+                p50(face.name) - p50(face.name === "embeddings" ? "direct embeddings" : "direct chat"),
+                3,
+              ),
+        },
+      ]),
+    );
+
     for (const concurrency of [32, 64]) {
       results.concurrent[concurrency] = {};
       for (const target of targets) {

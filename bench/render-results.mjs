@@ -138,6 +138,19 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
         `| ${name} | ${g.sequential[name].p50} ms | ${fmt(added(g.sequential, name))} | ${g.sequential[name].p99} ms | ${g.stream[name].p50} ms | ${fmt(added(g.stream, name))} | ${g.concurrent[32][name].p50} / ${g.concurrent[32][name].p99} ms / ${g.concurrent[32][name].rps} | ${g.concurrent[64][name].p50} / ${g.concurrent[64][name].p99} ms / ${g.concurrent[64][name].rps} |`,
     ),
     "",
+    ...(g.faces
+      ? [
+          "Each API face of the core gateway, sequential p50 (same rounds; Responses and Messages with a groq model, so the upstream call is chat; embeddings against a direct embeddings call):",
+          "",
+          "| face | p50 | added vs direct |",
+          "|---|---|---|",
+          ...Object.entries(g.faces).map(
+            ([name, face]) =>
+              `| ${name} | ${face.p50} ms | ${name.startsWith("direct") ? "—" : fmt(face.added)} |`,
+          ),
+          "",
+        ]
+      : []),
     "## Logging",
     "",
     `- \`HttpLogSink.log()\` on the caller's path (\`bench/log-hot-path.mjs\`, ${results.logHotPath.calls.toLocaleString("en")} calls in blocks of 1,000)${when("logHotPath")}: median ${results.logHotPath.medianMicros} µs per call, p99 of blocks ${results.logHotPath.p99Micros} µs. Logging 1M logs as fast as a loop can outruns any endpoint: ${results.logHotPath.counters.delivered.toLocaleString("en")} were delivered during the loop and ${results.logHotPath.counters.spooled.toLocaleString("en")} went to the spool; none dropped.`,

@@ -6,7 +6,10 @@ import { createGateway, HttpLogSink, serveGateway } from "@keyway/core";
 const [upstream, logEndpoint] = process.argv.slice(2);
 const sink = new HttpLogSink({ baseURL: logEndpoint, spoolDir: false });
 const gateway = createGateway({
-  providers: { groq: { baseURL: `${upstream}/openai/v1`, apiKey: "gsk-bench" } },
+  providers: {
+    groq: { baseURL: `${upstream}/openai/v1`, apiKey: "gsk-bench" },
+    openai: { baseURL: `${upstream}/openai/v1`, apiKey: "sk-bench" },
+  },
   sink,
   env: {},
 });
