@@ -120,6 +120,58 @@ describe("Anthropic's Messages API through the gateway", () => {
     });
   }
 
+  it("passes a claude call through to Anthropic as it came, and its answer back as it went", async () => {
+    fx = await gatewayFixture();
+    const client = anthropicClient(fx);
+    const request = {
+      model: "claude-sonnet-4-5",
+      max_tokens: 128,
+      top_k: 5,
+      system: [{ type: "text" as const, text: "be brief", cache_control: { type: "ephemeral" as const } }],
+      metadata: { user_id: "u-42" },
+      messages: [{ role: "user" as const, content: "pass me through" }],
+    };
+    const message = await client.messages.create({ ...request, customer_identifier: "pt-user" } as never);
+    const upstream = fx.emulator.requests[0];
+    expect(upstream?.path).toBe("/v1/messages");
+    // Anthropic-only fields arrive as sent; Keyway's own parameters do not.
+    expect(upstream?.body).toMatchObject({ top_k: 5, system: request.system, metadata: { user_id: "u-42" } });
+    expect(upstream?.body).not.toHaveProperty("customer_identifier");
+    expect((message as { id: string }).id).toBe(`msg_emu_${upstream?.seq}`);
+    expect(fx.sink.logs[0]).toMatchObject({
+      model: "claude-sonnet-4-5",
+      customer_params: { customer_identifier: "pt-user" },
+      completion_message: { content: "Echo: pass me through" },
+    });
+
+    const events: string[] = [];
+    const stream = await client.messages.create({ ...request, stream: true });
+    let id = "";
+    for await (const event of stream) {
+      events.push(event.type);
+      if (event.type === "message_start") id = event.message.id;
+    }
+    expect(id).toBe(`msg_emu_${fx.emulator.requests[1]?.seq}`);
+    expect(events[0]).toBe("message_start");
+    expect(events.at(-1)).toBe("message_stop");
+    expect(fx.sink.logs[1]).toMatchObject({
+      stream: true,
+      completion_message: { content: "Echo: pass me through" },
+    });
+    expect(fx.sink.logs[1]?.completion_tokens).toBeGreaterThan(0);
+
+    // Behind a groq model the request is translated; an Anthropic-only setting cannot be, and is refused.
+    const refused = await client.messages
+      .create({ ...request, model: "groq/llama-3.1-8b-instant" })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 400 });
+    expect(String((refused as Error).message)).toContain("top_k");
+    const { top_k: _, ...portable } = request;
+    await client.messages.create({ ...portable, model: "groq/llama-3.1-8b-instant" });
+    expect(fx.emulator.requests.at(-1)?.path).toBe("/openai/v1/chat/completions");
+    expect(fx.emulator.requests.at(-1)?.body).toMatchObject({ user: "u-42" });
+  });
+
   it("answers errors in Anthropic's shape, and serves /v1/messages over HTTP under a prefix", async () => {
     fx = await gatewayFixture();
     const refused = await anthropicClient(fx)

@@ -120,7 +120,13 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
       { model: request.model, params, context, provider: options.provider, signal: options.signal },
       deps,
       (target) =>
-        callUpstream(target, { ...request, model: target.requestedModel }, options.signal, upstreamDeps),
+        callUpstream(
+          target,
+          { ...request, model: target.requestedModel },
+          options.signal,
+          upstreamDeps,
+          options.native,
+        ),
     );
     const { route } = routed;
     if (!routed.ok) {

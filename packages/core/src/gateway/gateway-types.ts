@@ -2,6 +2,7 @@ import type { KeywayContext } from "../context/context.js";
 import type { KeyHealth } from "../credentials/key-pool.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
 import type { LogSink } from "../transport/log-sink.js";
+import type { NativeRequest } from "../wire/native-passthrough.js";
 import type {
   OpenAIChatChunk,
   OpenAIChatCompletion,
@@ -29,6 +30,11 @@ export interface ChatOptions {
   logType?: string;
   /** A context to use instead of the ambient one. */
   context?: KeywayContext;
+  /**
+   * The caller's own request in a provider's API (the Messages face): sent as it came when the call lands on a
+   * provider of that API, whose own answer then rides back on the canonical one.
+   */
+  native?: NativeRequest;
 }
 
 /** A streamed completion: OpenAI chunks as they arrive. Stopping early cancels the upstream and logs it. */

@@ -1,3 +1,4 @@
+import { nativeAnswer, nativeEvents } from "./native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIUsage } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
@@ -33,6 +34,8 @@ const parseInput = (text: string): unknown => {
 
 /** The canonical completion as an Anthropic Messages answer: text and tool_use blocks, stop reason, usage. */
 export function chatToMessage(completion: OpenAIChatCompletion, model: string): Json {
+  const native = (completion as unknown as Record<symbol, Json | undefined>)[nativeAnswer];
+  if (native) return native; // passed through: Anthropic's own answer
   const choice = completion.choices[0];
   const message = choice?.message;
   const content: Json[] = [];
@@ -81,7 +84,16 @@ export async function* chatStreamToMessages(
     if (open) yield event("content_block_stop", { index: open.index });
     open = undefined;
   };
+  let native = false;
   for await (const chunk of chunks) {
+    const raw = (chunk as unknown as Record<symbol, SseEventOut[] | undefined>)[nativeEvents];
+    if (raw) {
+      // Passed through: Anthropic's own events, as they came.
+      native = true;
+      yield* raw;
+      continue;
+    }
+    if (native) continue;
     if (!started) {
       started = true;
       yield event("message_start", {
@@ -134,6 +146,7 @@ export async function* chatStreamToMessages(
     }
     if (choice.finish_reason) finish = choice.finish_reason;
   }
+  if (native) return;
   yield* close();
   yield event("message_delta", {
     delta: { stop_reason: stopReasonOf(finish), stop_sequence: null },

@@ -75,6 +75,16 @@ function toChatMessages(message: Json, index: number): OpenAIMessage[] {
   return out;
 }
 
+/** Messages request fields with no chat completions equivalent. */
+export const anthropicOnlyFields = [
+  "top_k",
+  "thinking",
+  "service_tier",
+  "container",
+  "mcp_servers",
+  "context_management",
+];
+
 /**
  * An Anthropic Messages request (`POST /v1/messages`) as the gateway's canonical OpenAI chat request: `system`,
  * text/image/tool_use/tool_result blocks, tools and `tool_choice`, `max_tokens`, `stop_sequences`, sampling,
@@ -83,18 +93,11 @@ function toChatMessages(message: Json, index: number): OpenAIMessage[] {
 export function messagesToChat(body: unknown): OpenAIChatRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body))
     throw new InvalidRequestError("The request body must be a JSON object.");
-  const {
-    model,
-    system,
-    messages,
-    max_tokens,
-    stop_sequences,
-    tools,
-    tool_choice,
-    metadata,
-    thinking: _thinking,
-    ...rest
-  } = body as Json;
+  const { model, system, messages, max_tokens, stop_sequences, tools, tool_choice, metadata, ...all } =
+    body as Json;
+  // Anthropic-only settings have no chat equivalent: they go upstream only when the call is passed through.
+  const rest: Json = {};
+  for (const [key, value] of Object.entries(all)) if (!anthropicOnlyFields.includes(key)) rest[key] = value;
   if (typeof model !== "string" || model === "")
     throw new InvalidRequestError("model is required and must be a string", { field: "model" });
   if (!Array.isArray(messages) || messages.length === 0)

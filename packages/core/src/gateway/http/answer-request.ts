@@ -79,8 +79,10 @@ export async function answerGatewayRequest(
   }
   if (request.route === "messages") {
     // Anthropic's API: decoded to the canonical chat request, answered in Anthropic's shapes.
-    const chatRequest = messagesToChat(await request.body());
-    const result = await gateway.chat(chatRequest as Parameters<Gateway["chat"]>[0], options);
+    const body = (await request.body()) as Record<string, unknown>;
+    const chatRequest = messagesToChat(body);
+    const native = { format: "anthropic-messages" as const, body };
+    const result = await gateway.chat(chatRequest as Parameters<Gateway["chat"]>[0], { ...options, native });
     if (Symbol.asyncIterator in result)
       return { kind: "sse", frames: sseFrames(chatStreamToMessages(result, chatRequest.model), "anthropic") };
     return { kind: "json", status: 200, body: JSON.stringify(chatToMessage(result, chatRequest.model)) };

@@ -1,0 +1,28 @@
+import type { WireFormatId } from "../providers/provider-spec.js";
+
+/**
+ * Pass-through: when a caller speaks a provider's own API (Anthropic's Messages) and the call lands on a provider of
+ * that API, the caller's request goes upstream as it came, and the provider's answer comes back as it went — the
+ * canonical (OpenAI-shaped) completion and chunks still flow through the pipeline for routing and the log, and
+ * carry the native answer with them under these keys.
+ */
+export const nativeAnswer = Symbol.for("keyway.nativeAnswer");
+/** On a canonical chunk: the provider's own stream events that produced it (in order). */
+export const nativeEvents = Symbol.for("keyway.nativeEvents");
+
+/** The caller's own request, in a provider's API. */
+export interface NativeRequest {
+  format: WireFormatId;
+  body: Record<string, unknown>;
+}
+
+export interface NativeEvent {
+  event?: string;
+  data: unknown;
+}
+
+/** Attaches a native value without making it part of the object's JSON. */
+export function attachNative<T extends object>(target: T, key: symbol, value: unknown): T {
+  Object.defineProperty(target, key, { value, enumerable: false });
+  return target;
+}
