@@ -99,6 +99,50 @@ describe("OpenAI's Responses API through the gateway", () => {
     });
   }
 
+  it("passes an openai call through to OpenAI's Responses API as it came, and its answer back as it went", async () => {
+    fx = await gatewayFixture();
+    const { client, emulator, sink } = fx;
+    const request = {
+      model: "gpt-4o-mini",
+      input: "pass me through",
+      include: ["reasoning.encrypted_content" as const],
+      store: false,
+      truncation: "disabled" as const,
+    };
+    const response = await client.responses.create({ ...request, customer_identifier: "rp-user" } as never);
+    const upstream = emulator.requests[0];
+    expect(upstream?.path).toBe("/v1/responses");
+    expect(upstream?.body).toMatchObject({
+      include: ["reasoning.encrypted_content"],
+      store: false,
+      truncation: "disabled",
+    });
+    expect(upstream?.body).not.toHaveProperty("customer_identifier");
+    expect((response as OpenAI.Responses.Response).id).toBe(`resp_emu_${upstream?.seq}`);
+    expect((response as OpenAI.Responses.Response).output_text).toBe("Echo: pass me through");
+    expect(sink.logs[0]).toMatchObject({
+      log_type: "response",
+      model: "gpt-4o-mini",
+      customer_params: { customer_identifier: "rp-user" },
+      completion_message: { content: "Echo: pass me through" },
+      completion_tokens: 4,
+    });
+
+    const stream = client.responses.stream(request);
+    let created = "";
+    for await (const event of stream) if (event.type === "response.created") created = event.response.id;
+    const final = await stream.finalResponse();
+    expect(created).toBe(`resp_emu_${emulator.requests[1]?.seq}`);
+    expect(final.output_text).toBe("Echo: pass me through");
+    expect(sink.logs[1]).toMatchObject({ stream: true, completion_tokens: 4 });
+
+    // Behind a groq model the call is translated; a Responses-only setting cannot be, and is refused.
+    const refused = await client.responses
+      .create({ ...request, model: "groq/llama-3.1-8b-instant" })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 400, param: "include" });
+  });
+
   it("refuses previous_response_id (no stored responses) and serves /v1/responses over HTTP", async () => {
     fx = await gatewayFixture();
     const refused = await fx.client.responses

@@ -1,40 +1,33 @@
-import { InvalidRequestError, ProviderError } from "../errors/errors.js";
-import { redactText } from "../log/redact.js";
+import { InvalidRequestError } from "../errors/errors.js";
 import { toAnthropicRequest } from "../wire/anthropic-request.js";
 import { fromAnthropicMessage } from "../wire/anthropic-response.js";
-import { AnthropicStreamTranslator } from "../wire/anthropic-stream.js";
 import { anthropicOnlyFields } from "../wire/messages-to-chat.js";
-import {
-  attachNative,
-  type NativeEvent,
-  type NativeRequest,
-  nativeAnswer,
-  nativeEvents,
-} from "../wire/native-passthrough.js";
+import { attachNative, type NativeRequest, nativeAnswer } from "../wire/native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
-import { parseSse } from "../wire/sse.js";
+import { responsesOnlyFields } from "../wire/responses-to-chat.js";
+import { responseToCompletion } from "../wire/responses-upstream.js";
 import { guardedBody, readGuardedText } from "./guarded-body.js";
 import { keywayParamNames } from "./keyway-params.js";
 import { badResponse, postUpstream, type UpstreamDeps, type UpstreamTarget } from "./upstream-request.js";
+import { type UpstreamStreamAPI, upstreamChunks } from "./upstream-stream.js";
 
 export type UpstreamResult =
   | { kind: "json"; completion: OpenAIChatCompletion }
   | { kind: "stream"; chunks: AsyncGenerator<OpenAIChatChunk>; cancel: () => void };
 
 const keywayNames = new Set<string>(keywayParamNames);
-
+const paths: Record<UpstreamStreamAPI, string> = {
+  "openai-chat": "/chat/completions",
+  "anthropic-messages": "/messages",
+  "openai-responses": "/responses",
+};
+/** Fields of a client API with no chat completions equivalent: sent only when the call is passed through. */
+const ownOnly: Record<string, readonly string[]> = {
+  "anthropic-messages": anthropicOnlyFields,
+  "openai-responses": responsesOnlyFields,
+};
 /** Names Keyway reads in its own requests that a provider's API defines for itself (Anthropic's `metadata`). */
 const ownedByProvider: Record<string, ReadonlySet<string>> = { "anthropic-messages": new Set(["metadata"]) };
-
-/** The caller's own request for a provider of its API: Keyway's parameters out, the provider's model id in. */
-function nativeBody(body: Record<string, unknown>, target: UpstreamTarget): string {
-  const own = ownedByProvider[target.provider.format];
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body))
-    if (!keywayNames.has(key) || own?.has(key)) out[key] = value;
-  out.model = target.upstreamModel;
-  return JSON.stringify(out);
-}
 
 function upstreamBody(target: UpstreamTarget, request: OpenAIChatRequest): string {
   if (target.provider.format === "anthropic-messages")
@@ -47,9 +40,30 @@ function upstreamBody(target: UpstreamTarget, request: OpenAIChatRequest): strin
   return JSON.stringify(body);
 }
 
+/** The caller's own request for a provider of its API: Keyway's parameters out, the provider's model id in. */
+function nativeBody(native: NativeRequest, target: UpstreamTarget): string {
+  const own = ownedByProvider[native.format];
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(native.body))
+    if (!keywayNames.has(key) || own?.has(key)) out[key] = value;
+  out.model = target.upstreamModel;
+  return JSON.stringify(out);
+}
+
+function parseJson(text: string, provider: string): Record<string, unknown> {
+  try {
+    const body = JSON.parse(text) as unknown;
+    if (typeof body === "object" && body !== null) return body as Record<string, unknown>;
+  } catch {}
+  throw badResponse(provider, "a body that is not JSON");
+}
+
 /**
- * One chat call to a provider in its own wire format, answering in OpenAI's: a completion, or a stream of
- * chunks yielded as they arrive. Errors as `postUpstream` types them.
+ * One chat call to a provider, answering in the canonical (OpenAI chat) form: a completion, or a stream of chunks
+ * yielded as they arrive. When the caller speaks the provider's own API (`native`: Anthropic's Messages for
+ * Anthropic, OpenAI's Responses for OpenAI) the caller's request goes as it came and the provider's own answer
+ * rides back on the canonical one; a setting of that API with no chat equivalent, headed for any other provider,
+ * is a 400. Errors as `postUpstream` types them.
  */
 export async function callUpstream(
   target: UpstreamTarget,
@@ -59,100 +73,50 @@ export async function callUpstream(
   native?: NativeRequest,
 ): Promise<UpstreamResult> {
   const { provider } = target;
-  const path = provider.format === "anthropic-messages" ? "/messages" : "/chat/completions";
-  // The caller speaks this provider's API: its request goes as it came (Keyway's parameters out, the model named
-  // the provider's way), and the provider's answer rides back on the canonical one.
-  const passThrough = native?.format === provider.format;
-  if (native?.format === "anthropic-messages" && !passThrough) {
-    const unsupported = anthropicOnlyFields.find((field) => native.body[field] !== undefined);
+  const passThrough =
+    native !== undefined &&
+    (native.format === provider.format || (provider.speaks ?? []).includes(native.format));
+  if (native && !passThrough) {
+    const unsupported = (ownOnly[native.format] ?? []).find((field) => native.body[field] !== undefined);
     if (unsupported)
       throw new InvalidRequestError(
-        `${unsupported} is Anthropic's own setting and cannot be sent to provider "${provider.id}"; leave it out or use a claude model.`,
+        `${unsupported} is a setting of ${native.format} that provider "${provider.id}" cannot act on; leave it out or use a model of a provider that speaks that API.`,
         { field: unsupported },
       );
   }
-  const body = passThrough ? nativeBody(native.body, target) : upstreamBody(target, request);
-  const response = await postUpstream(target, path, body, {
+  const api: UpstreamStreamAPI = passThrough && native ? native.format : provider.format;
+  const body = passThrough && native ? nativeBody(native, target) : upstreamBody(target, request);
+  const response = await postUpstream(target, paths[api], body, {
     stream: request.stream === true,
     signal,
     deps,
   });
-  const limits = deps.bodyLimits;
-  const secrets = target.apiKey ? [target.apiKey] : [];
   const created = Math.floor(Date.now() / 1000);
   if (!request.stream) {
-    const text = await readGuardedText(response, provider.id, limits, signal);
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      throw badResponse(provider.id, "a body that is not JSON");
+    const answer = parseJson(
+      await readGuardedText(response, provider.id, deps.bodyLimits, signal),
+      provider.id,
+    );
+    let completion: OpenAIChatCompletion;
+    if (api === "anthropic-messages") {
+      if (!Array.isArray(answer.content)) throw badResponse(provider.id, "a message without content");
+      completion = fromAnthropicMessage(answer, target.requestedModel, created);
+    } else if (api === "openai-responses") {
+      if (!Array.isArray(answer.output)) throw badResponse(provider.id, "a response without output");
+      completion = responseToCompletion(answer, target.requestedModel);
+    } else {
+      if (!Array.isArray(answer.choices)) throw badResponse(provider.id, "a completion without choices");
+      completion = answer as unknown as OpenAIChatCompletion;
     }
-    if (provider.format === "anthropic-messages") {
-      if (typeof body !== "object" || body === null || !Array.isArray(body.content))
-        throw badResponse(provider.id, "a message without content");
-      const completion = fromAnthropicMessage(body, target.requestedModel, created);
-      return {
-        kind: "json",
-        completion: passThrough ? attachNative(completion, nativeAnswer, body) : completion,
-      };
-    }
-    if (typeof body !== "object" || body === null || !Array.isArray(body.choices))
-      throw badResponse(provider.id, "a completion without choices");
-    return { kind: "json", completion: body as unknown as OpenAIChatCompletion };
+    return {
+      kind: "json",
+      completion: passThrough ? attachNative(completion, nativeAnswer, answer) : completion,
+    };
   }
-
-  const reader = guardedBody(response, provider.id, limits, signal);
-  const cancel = () => response.cancel();
-  async function* openAIChunks(): AsyncGenerator<OpenAIChatChunk> {
-    for await (const event of parseSse(reader)) {
-      if (event.data === "[DONE]") return;
-      let chunk: OpenAIChatChunk & { error?: { message?: string } };
-      try {
-        chunk = JSON.parse(event.data);
-      } catch {
-        throw badResponse(provider.id, "a stream event that is not JSON");
-      }
-      if (chunk.error)
-        throw new ProviderError(
-          provider.id,
-          500,
-          `Provider "${provider.id}" stream error: ${redactText(String(chunk.error.message), secrets)}`,
-        );
-      yield chunk;
-    }
-  }
-  async function* anthropicChunks(): AsyncGenerator<OpenAIChatChunk> {
-    const translator = new AnthropicStreamTranslator(target.requestedModel, provider.id, created);
-    let pending: NativeEvent[] = [];
-    for await (const event of parseSse(reader)) {
-      // Usage is always requested from the translator; the gateway strips it when the caller did not ask.
-      const chunks = translator.translate(event, true);
-      if (!passThrough) {
-        yield* chunks;
-        continue;
-      }
-      pending.push({ ...(event.event ? { event: event.event } : {}), data: JSON.parse(event.data) });
-      const [first, ...rest] = chunks;
-      if (!first) continue;
-      yield attachNative(first, nativeEvents, pending);
-      pending = [];
-      yield* rest;
-    }
-    if (passThrough && pending.length > 0) {
-      const carrier: OpenAIChatChunk = {
-        id: "",
-        object: "chat.completion.chunk",
-        created,
-        model: target.requestedModel,
-        choices: [],
-      };
-      yield attachNative(carrier, nativeEvents, pending);
-    }
-  }
+  const reader = guardedBody(response, provider.id, deps.bodyLimits, signal);
   return {
     kind: "stream",
-    chunks: provider.format === "anthropic-messages" ? anthropicChunks() : openAIChunks(),
-    cancel,
+    chunks: upstreamChunks(reader, api, target, passThrough, created),
+    cancel: () => response.cancel(),
   };
 }

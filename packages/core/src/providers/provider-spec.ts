@@ -1,3 +1,5 @@
+import type { NativeFormat } from "../wire/native-passthrough.js";
+
 export type WireFormatId = "openai-chat" | "anthropic-messages";
 
 /** How Keyway reaches one provider. */
@@ -19,6 +21,8 @@ export interface ProviderSpec {
   keyOptional?: boolean;
   /** Serves OpenAI's `/embeddings` (custom OpenAI-compatible providers are assumed to). */
   embeddings?: boolean;
+  /** Client APIs served natively besides its wire format (OpenAI: the Responses API), for pass-through. */
+  speaks?: readonly NativeFormat[];
 }
 
 const openai = (id: string, baseURL: string, envVar: string, embeddings = false): ProviderSpec => ({
@@ -31,7 +35,7 @@ const openai = (id: string, baseURL: string, envVar: string, embeddings = false)
 
 /** The built-in providers: Respan's ids and public base URLs. */
 export const builtInProviders: readonly ProviderSpec[] = Object.freeze([
-  openai("openai", "https://api.openai.com/v1", "OPENAI_API_KEY", true),
+  { ...openai("openai", "https://api.openai.com/v1", "OPENAI_API_KEY", true), speaks: ["openai-responses"] },
   {
     id: "anthropic",
     baseURL: "https://api.anthropic.com/v1",

@@ -1,6 +1,11 @@
 import { ProviderError } from "../errors/errors.js";
 import { finishReasonOf, usageFromAnthropic } from "./anthropic-response.js";
-import type { OpenAIChatChunk, OpenAIChunkToolCall, OpenAIUsage } from "./openai-types.js";
+import {
+  canonicalChunk,
+  type OpenAIChatChunk,
+  type OpenAIChunkToolCall,
+  type OpenAIUsage,
+} from "./openai-types.js";
 import type { SseEvent } from "./sse.js";
 
 type Json = Record<string, unknown>;
@@ -28,13 +33,7 @@ export class AnthropicStreamTranslator {
     delta: OpenAIChatChunk["choices"][number]["delta"],
     finish: OpenAIChatChunk["choices"][number]["finish_reason"] = null,
   ): OpenAIChatChunk {
-    return {
-      id: this.#id,
-      object: "chat.completion.chunk",
-      created: this.#created,
-      model: this.model,
-      choices: [{ index: 0, delta, finish_reason: finish }],
-    };
+    return canonicalChunk({ id: this.#id, created: this.#created, model: this.model }, delta, finish);
   }
 
   /** The usage so far, in OpenAI's terms. */

@@ -1,4 +1,4 @@
-import { nativeAnswer, nativeEvents } from "./native-passthrough.js";
+import { nativeAnswer, nativeEventsOf } from "./native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIUsage } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
@@ -86,7 +86,7 @@ export async function* chatStreamToMessages(
   };
   let native = false;
   for await (const chunk of chunks) {
-    const raw = (chunk as unknown as Record<symbol, SseEventOut[] | undefined>)[nativeEvents];
+    const raw = nativeEventsOf(chunk);
     if (raw) {
       // Passed through: Anthropic's own events, as they came.
       native = true;

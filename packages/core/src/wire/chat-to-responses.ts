@@ -1,4 +1,5 @@
 import type { SseEventOut } from "./chat-to-messages.js";
+import { nativeAnswer, nativeEventsOf } from "./native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIUsage } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
@@ -64,6 +65,8 @@ function responseOf(
 
 /** The canonical completion as a Responses API answer: message and function_call output items, usage. */
 export function chatToResponse(completion: OpenAIChatCompletion, model: string): Json {
+  const native = (completion as unknown as Record<symbol, Json | undefined>)[nativeAnswer];
+  if (native) return native; // passed through: the provider's own Response
   const choice = completion.choices[0];
   const message = choice?.message;
   const output: Json[] = [];
@@ -146,7 +149,16 @@ export async function* chatStreamToResponses(
     }
     open = undefined;
   };
+  let native = false;
   for await (const chunk of chunks) {
+    const raw = nativeEventsOf(chunk);
+    if (raw) {
+      // Passed through: the provider's own events, as they came.
+      native = true;
+      yield* raw;
+      continue;
+    }
+    if (native) continue;
     if (!id) {
       id = `resp_${chunk.id}`;
       created = chunk.created;
@@ -212,6 +224,7 @@ export async function* chatStreamToResponses(
     }
     if (choice.finish_reason) finish = choice.finish_reason;
   }
+  if (native) return;
   yield* close();
   yield event(finish === "length" ? "response.incomplete" : "response.completed", {
     response: responseOf(id, model, created, done, finish, usage),

@@ -1,5 +1,3 @@
-import type { WireFormatId } from "../providers/provider-spec.js";
-
 /**
  * Pass-through: when a caller speaks a provider's own API (Anthropic's Messages) and the call lands on a provider of
  * that API, the caller's request goes upstream as it came, and the provider's answer comes back as it went — the
@@ -10,9 +8,12 @@ export const nativeAnswer = Symbol.for("keyway.nativeAnswer");
 /** On a canonical chunk: the provider's own stream events that produced it (in order). */
 export const nativeEvents = Symbol.for("keyway.nativeEvents");
 
+/** The client APIs a caller may speak that some provider also speaks natively. */
+export type NativeFormat = "anthropic-messages" | "openai-responses";
+
 /** The caller's own request, in a provider's API. */
 export interface NativeRequest {
-  format: WireFormatId;
+  format: NativeFormat;
   body: Record<string, unknown>;
 }
 
@@ -26,3 +27,7 @@ export function attachNative<T extends object>(target: T, key: symbol, value: un
   Object.defineProperty(target, key, { value, enumerable: false });
   return target;
 }
+
+/** The provider's own events a canonical chunk carries, when the call was passed through. */
+export const nativeEventsOf = (chunk: object): NativeEvent[] | undefined =>
+  (chunk as Record<symbol, NativeEvent[] | undefined>)[nativeEvents];

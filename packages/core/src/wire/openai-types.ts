@@ -121,3 +121,12 @@ export interface OpenAIEmbeddingsResponse {
   model: string;
   usage: { prompt_tokens: number; total_tokens: number };
 }
+
+/** One canonical chunk with a single choice: what the stream translators build. */
+export function canonicalChunk(
+  head: { id: string; created: number; model: string },
+  delta: OpenAIChatChunk["choices"][number]["delta"],
+  finish: OpenAIChatChunk["choices"][number]["finish_reason"] = null,
+): OpenAIChatChunk {
+  return { ...head, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }] };
+}

@@ -66,6 +66,9 @@ function messagesOf(input: unknown): OpenAIMessage[] {
   return messages;
 }
 
+/** Responses request fields with no chat completions equivalent. */
+export const responsesOnlyFields = ["include", "truncation", "store", "background", "conversation", "prompt"];
+
 /**
  * An OpenAI Responses request (`POST /v1/responses`) as the gateway's canonical chat request: `instructions`,
  * `input` (a string, or message, function_call and function_call_output items), function tools and `tool_choice`,
@@ -84,11 +87,12 @@ export function responsesToChat(body: unknown): OpenAIChatRequest {
     max_output_tokens,
     text,
     previous_response_id,
-    include,
-    truncation,
     reasoning,
-    ...rest
+    ...all
   } = body as Json;
+  // Responses-only settings have no chat equivalent: they go upstream only when the call is passed through.
+  const rest: Json = {};
+  for (const [key, value] of Object.entries(all)) if (!responsesOnlyFields.includes(key)) rest[key] = value;
   if (typeof model !== "string" || model === "")
     throw new InvalidRequestError("model is required and must be a string", { field: "model" });
   if (previous_response_id !== undefined && previous_response_id !== null)
@@ -96,15 +100,6 @@ export function responsesToChat(body: unknown): OpenAIChatRequest {
       "previous_response_id is not supported: the gateway keeps no responses. Send the whole conversation in input.",
       { field: "previous_response_id", code: "previous_response_not_stored" },
     );
-  if (Array.isArray(include) && include.length > 0)
-    throw new InvalidRequestError(
-      "include is not supported through the gateway (it returns no extra output)",
-      {
-        field: "include",
-      },
-    );
-  if (truncation !== undefined && truncation !== null && truncation !== "disabled")
-    throw new InvalidRequestError('truncation: only "disabled" is supported', { field: "truncation" });
   const messages = messagesOf(input);
   if (typeof instructions === "string" && instructions !== "")
     messages.unshift({ role: "system", content: instructions } as OpenAIMessage);

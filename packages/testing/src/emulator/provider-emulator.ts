@@ -10,6 +10,7 @@ import {
 import { describeFault, FaultBook } from "./faults.js";
 import { openAICompletion, openAIError, openAIStreamEvents, parseOpenAIChat } from "./openai-chat.js";
 import { openAIEmbeddings } from "./openai-embeddings.js";
+import { openAIResponse, openAIResponsesStreamEvents, parseOpenAIResponses } from "./openai-responses.js";
 import { planReply } from "./reply.js";
 import { ReplyWriter, sleep } from "./reply-writer.js";
 import type { EmulatedRequest, FaultSpec, WireFormat } from "./types.js";
@@ -61,6 +62,7 @@ function formatOf(method: string | undefined, path: string): WireFormat | "model
   if (method === "POST" && path.endsWith("/chat/completions")) return "openai-chat";
   if (method === "POST" && path.endsWith("/messages")) return "anthropic-messages";
   if (method === "POST" && path.endsWith("/embeddings")) return "openai-embeddings";
+  if (method === "POST" && path.endsWith("/responses")) return "openai-responses";
   if (method === "GET" && path.endsWith("/models")) return "models";
   return undefined;
 }
@@ -158,6 +160,15 @@ export async function startProviderEmulator(
     if (format === "openai-embeddings") {
       const answer = openAIEmbeddings(body);
       return typeof answer === "string" ? writer.json(400, errorBody(400, answer)) : writer.json(200, answer);
+    }
+    if (format === "openai-responses") {
+      const input = parseOpenAIResponses(body);
+      if (typeof input === "string") return writer.json(400, errorBody(400, input));
+      const id = `resp_emu_${record.seq}`;
+      const plan = planReply(input, "call_");
+      const created = Math.floor(Date.now() / 1000);
+      if (!record.stream) return writer.json(200, openAIResponse(plan, input.model, id, created));
+      return writer.stream(openAIResponsesStreamEvents(plan, input.model, id, created));
     }
     const input = format === "openai-chat" ? parseOpenAIChat(body) : parseAnthropicMessages(body);
     if (typeof input === "string") {

@@ -1,4 +1,4 @@
-export type WireFormat = "openai-chat" | "anthropic-messages" | "openai-embeddings";
+export type WireFormat = "openai-chat" | "anthropic-messages" | "openai-embeddings" | "openai-responses";
 
 /** What the emulator needs to know of a request, whichever wire format it came in. */
 export interface ReplyInput {

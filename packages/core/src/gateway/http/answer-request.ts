@@ -65,10 +65,13 @@ export async function answerGatewayRequest(
   }
   if (request.route === "responses") {
     // OpenAI's Responses API: decoded to the canonical chat request, answered as Responses.
-    const chatRequest = responsesToChat(await request.body());
+    const body = (await request.body()) as Record<string, unknown>;
+    const chatRequest = responsesToChat(body);
+    const native = { format: "openai-responses" as const, body };
     const result = await gateway.chat(chatRequest as Parameters<Gateway["chat"]>[0], {
       ...options,
       logType: "response",
+      native,
     });
     if (Symbol.asyncIterator in result)
       return {
