@@ -1,4 +1,4 @@
-import { nativeAnswer, nativeEventsOf } from "./native-passthrough.js";
+import { nativeAnswer } from "./native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIUsage } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
@@ -84,16 +84,7 @@ export async function* chatStreamToMessages(
     if (open) yield event("content_block_stop", { index: open.index });
     open = undefined;
   };
-  let native = false;
   for await (const chunk of chunks) {
-    const raw = nativeEventsOf(chunk);
-    if (raw) {
-      // Passed through: Anthropic's own events, as they came.
-      native = true;
-      yield* raw;
-      continue;
-    }
-    if (native) continue;
     if (!started) {
       started = true;
       yield event("message_start", {
@@ -146,7 +137,6 @@ export async function* chatStreamToMessages(
     }
     if (choice.finish_reason) finish = choice.finish_reason;
   }
-  if (native) return;
   yield* close();
   yield event("message_delta", {
     delta: { stop_reason: stopReasonOf(finish), stop_sequence: null },

@@ -1,5 +1,5 @@
 import type { SseEventOut } from "./chat-to-messages.js";
-import { nativeAnswer, nativeEventsOf } from "./native-passthrough.js";
+import { nativeAnswer } from "./native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIUsage } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
@@ -149,16 +149,7 @@ export async function* chatStreamToResponses(
     }
     open = undefined;
   };
-  let native = false;
   for await (const chunk of chunks) {
-    const raw = nativeEventsOf(chunk);
-    if (raw) {
-      // Passed through: the provider's own events, as they came.
-      native = true;
-      yield* raw;
-      continue;
-    }
-    if (native) continue;
     if (!id) {
       id = `resp_${chunk.id}`;
       created = chunk.created;
@@ -224,7 +215,6 @@ export async function* chatStreamToResponses(
     }
     if (choice.finish_reason) finish = choice.finish_reason;
   }
-  if (native) return;
   yield* close();
   yield event(finish === "length" ? "response.incomplete" : "response.completed", {
     response: responseOf(id, model, created, done, finish, usage),

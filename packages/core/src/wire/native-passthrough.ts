@@ -31,3 +31,27 @@ export function attachNative<T extends object>(target: T, key: symbol, value: un
 /** The provider's own events a canonical chunk carries, when the call was passed through. */
 export const nativeEventsOf = (chunk: object): NativeEvent[] | undefined =>
   (chunk as Record<symbol, NativeEvent[] | undefined>)[nativeEvents];
+
+/**
+ * A stream in the caller's API: the provider's own events when the call was passed through (its first chunk
+ * carries them), else what `encode` makes of the canonical chunks.
+ */
+export async function* nativeOr<T extends object>(
+  chunks: AsyncIterable<T>,
+  encode: (chunks: AsyncIterable<T>) => AsyncIterable<NativeEvent>,
+): AsyncGenerator<NativeEvent> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const rest: AsyncIterable<T> = { [Symbol.asyncIterator]: () => iterator };
+  if (!first.done && nativeEventsOf(first.value)) {
+    yield* nativeEventsOf(first.value) ?? [];
+    for await (const chunk of rest) yield* nativeEventsOf(chunk) ?? [];
+    return;
+  }
+  yield* encode(
+    (async function* () {
+      if (!first.done) yield first.value;
+      yield* rest;
+    })(),
+  );
+}

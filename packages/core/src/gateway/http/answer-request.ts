@@ -1,6 +1,7 @@
 import { chatStreamToMessages, chatToMessage } from "../../wire/chat-to-messages.js";
 import { chatStreamToResponses, chatToResponse } from "../../wire/chat-to-responses.js";
 import { messagesToChat } from "../../wire/messages-to-chat.js";
+import { nativeOr } from "../../wire/native-passthrough.js";
 import { responsesToChat } from "../../wire/responses-to-chat.js";
 import type { Gateway } from "../gateway-types.js";
 import { logSourceOf } from "../keyway-params.js";
@@ -76,7 +77,10 @@ export async function answerGatewayRequest(
     if (Symbol.asyncIterator in result)
       return {
         kind: "sse",
-        frames: sseFrames(chatStreamToResponses(result, chatRequest.model), "responses"),
+        frames: sseFrames(
+          nativeOr(result, (chunks) => chatStreamToResponses(chunks, chatRequest.model)),
+          "responses",
+        ),
       };
     return { kind: "json", status: 200, body: JSON.stringify(chatToResponse(result, chatRequest.model)) };
   }
@@ -87,7 +91,13 @@ export async function answerGatewayRequest(
     const native = { format: "anthropic-messages" as const, body };
     const result = await gateway.chat(chatRequest as Parameters<Gateway["chat"]>[0], { ...options, native });
     if (Symbol.asyncIterator in result)
-      return { kind: "sse", frames: sseFrames(chatStreamToMessages(result, chatRequest.model), "anthropic") };
+      return {
+        kind: "sse",
+        frames: sseFrames(
+          nativeOr(result, (chunks) => chatStreamToMessages(chunks, chatRequest.model)),
+          "anthropic",
+        ),
+      };
     return { kind: "json", status: 200, body: JSON.stringify(chatToMessage(result, chatRequest.model)) };
   }
   const result = await gateway.chat((await request.body()) as Parameters<Gateway["chat"]>[0], options);
