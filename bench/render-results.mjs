@@ -151,6 +151,24 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
           "",
         ]
       : []),
+    ...(results.profile
+      ? [
+          `Where the core gateway spends its CPU (\`node bench/profile-gateway.mjs\`: \`node --cpu-prof\` on the gateway process at c=32, half the calls streamed, ${results.profile.requests.toLocaleString("en")} requests in ${results.profile.seconds} s), self time:`,
+          "",
+          "| % | function |",
+          "|---|---|",
+          ...results.profile.top.slice(0, 15).map((row) => `| ${row.percent} | \`${row.name}\` |`),
+          "",
+          "What the profile showed before this round's changes, and what was done: every streamed call destroyed its upstream",
+          "keep-alive connection (reading stopped at `[DONE]`), so each stream paid a new TCP connection (`internalConnect`, `close`,",
+          "`NodeError` ≈ 10 % together) — the rest of the body is now read and the connection reused; every gateway log took the",
+          "slow redaction path (two deep walks) because the word `credential` in its `credential_source` field matched the",
+          "secret pre-check — the check now looks for `credentials`/`credential_override` only. What is left is spread: writing",
+          "strings to sockets (`writeUtf8String`, `writev`), the HTTP client's own request objects, JSON and SSE parsing, the",
+          "log. The floor proxy pipes bytes without parsing them; the gateway must parse to route, relay and log.",
+          "",
+        ]
+      : []),
     "## Logging",
     "",
     `- \`HttpLogSink.log()\` on the caller's path (\`bench/log-hot-path.mjs\`, ${results.logHotPath.calls.toLocaleString("en")} calls in blocks of 1,000)${when("logHotPath")}: median ${results.logHotPath.medianMicros} µs per call, p99 of blocks ${results.logHotPath.p99Micros} µs. Logging 1M logs as fast as a loop can outruns any endpoint: ${results.logHotPath.counters.delivered.toLocaleString("en")} were delivered during the loop and ${results.logHotPath.counters.spooled.toLocaleString("en")} went to the spool; none dropped.`,

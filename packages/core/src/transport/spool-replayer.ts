@@ -61,7 +61,7 @@ export class SpoolReplayer {
     if (files.length > 0) await new Promise((resolve) => setTimeout(resolve, 50).unref());
     for (const path of files) {
       const file: ReplayFile = { path, pending: 0, readDone: false };
-      for (const line of await this.spool.read(path)) {
+      for await (const line of this.spool.read(path)) {
         await this.hooks.room();
         let id = "";
         try {

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { appendFileSync } from "node:fs";
-import { appendFile, readdir, readFile, rename, stat, unlink, utimes } from "node:fs/promises";
+import { appendFileSync, createReadStream } from "node:fs";
+import { appendFile, readdir, rename, stat, unlink, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { ensureDirSync } from "./ensure-dir.js";
 
 /** The spool directory used when none is configured: under the OS temp dir, named for the project. */
@@ -14,6 +15,8 @@ export interface SpoolOptions {
    * it replays; a claim older than this belongs to a process that died, and is taken over.
    */
   leaseMs?: number;
+  /** A spool file is closed and a new one begun past this size (default 64 MiB): replay reads file by file. */
+  maxFileBytes?: number;
   now?: () => number;
 }
 
@@ -46,6 +49,8 @@ export class Spool {
   readonly #leaseMs: number;
   readonly #now: () => number;
   #fileIndex = 0;
+  #fileBytes = 0;
+  readonly #maxFileBytes: number;
   #writes: Promise<void> = Promise.resolve();
   #dirReady = false;
   #held = new Set<string>();
@@ -54,6 +59,7 @@ export class Spool {
   constructor(dir: string, options: SpoolOptions = {}) {
     this.dir = dir;
     this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#maxFileBytes = options.maxFileBytes ?? 64 * 1024 * 1024;
     this.#now = options.now ?? Date.now;
   }
 
@@ -71,11 +77,23 @@ export class Spool {
     this.#dirReady = true;
   }
 
+  /** The text of an append, moving on to a new file when the current one is full. */
+  #chunk(lines: string[]): string {
+    const text = `${lines.join("\n")}\n`;
+    if (this.#fileBytes > 0 && this.#fileBytes + text.length > this.#maxFileBytes) {
+      this.#fileIndex++;
+      this.#fileBytes = 0;
+    }
+    this.#fileBytes += text.length;
+    return text;
+  }
+
   /** Appends lines (one serialized log each); appends are serialized so lines never interleave. */
   append(lines: string[]): Promise<void> {
     const write = this.#writes.then(async () => {
       this.#ensureDir();
-      await appendFile(this.#currentFile, `${lines.join("\n")}\n`);
+      const text = this.#chunk(lines);
+      await appendFile(this.#currentFile, text);
     });
     this.#writes = write.catch(() => undefined);
     return write;
@@ -84,13 +102,15 @@ export class Spool {
   /** For `process.on("exit")`, where nothing asynchronous runs any more. */
   appendSync(lines: string[]): void {
     this.#ensureDir();
-    appendFileSync(this.#currentFile, `${lines.join("\n")}\n`);
+    const text = this.#chunk(lines);
+    appendFileSync(this.#currentFile, text);
   }
 
   /** Claims every spool file not being written or replayed: other sinks' files, this sink's earlier files, stale claims. */
   async claim(): Promise<string[]> {
     await this.#writes;
     this.#fileIndex++; // later appends of this sink go to a fresh file, so the current one can be claimed
+    this.#fileBytes = 0;
     let names: string[];
     try {
       names = await readdir(this.dir);
@@ -127,18 +147,21 @@ export class Spool {
     return claimed;
   }
 
-  /** The lines of a claimed file; a torn last line (a crash mid-append) is skipped. */
-  async read(file: string): Promise<string[]> {
-    const text = await readFile(file, "utf8");
-    return text.split("\n").filter((line) => {
-      if (line.trim() === "") return false;
+  /** The lines of a claimed file, read as a stream (a file may be large); a torn line (a crash mid-append) is skipped. */
+  async *read(file: string): AsyncGenerator<string> {
+    const lines = createInterface({
+      input: createReadStream(file, { encoding: "utf8" }),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    for await (const line of lines) {
+      if (line.trim() === "") continue;
       try {
         JSON.parse(line);
-        return true;
       } catch {
-        return false;
+        continue;
       }
-    });
+      yield line;
+    }
   }
 
   async remove(file: string): Promise<void> {
