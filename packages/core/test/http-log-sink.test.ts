@@ -66,8 +66,12 @@ describe("HttpLogSink", () => {
 
   it("sends a partial batch after the interval without a flush", async () => {
     const endpoint = await capture();
-    const logs = sink(endpoint, { flushIntervalMs: 20 });
+    const clock = manualScheduler();
+    const logs = sink(endpoint, { flushIntervalMs: 20, scheduler: clock.scheduler });
     logs.log(makeLog(1));
+    clock.runDeferred();
+    expect(clock.pending()).toEqual([20]); // waiting for company
+    clock.advance(20);
     await waitFor(() => endpoint.logs.length === 1);
     expect(endpoint.posts[0]?.authorization).toBeUndefined();
   });
@@ -85,16 +89,34 @@ describe("HttpLogSink", () => {
     expect(accepted[0]?.authorization).toBe("Bearer kw_secret_key");
   });
 
-  it("retries after 500 and after 429 with Retry-After, delivering each log once", async () => {
+  it("retries after 500 and after 429 with Retry-After, delivering each log once (on an injected clock)", async () => {
     const endpoint = await capture();
     endpoint.fail({ status: 500, times: 2 });
-    endpoint.fail({ status: 429, retryAfter: 0.1, times: 1 });
+    endpoint.fail({ status: 429, retryAfter: 30, times: 1 });
     const issues: LogDeliveryIssue[] = [];
-    const logs = sink(endpoint, { onError: (issue) => issues.push(issue) });
+    const clock = manualScheduler();
+    const logs = sink(endpoint, {
+      onError: (issue) => issues.push(issue),
+      scheduler: clock.scheduler,
+      random: () => 0.5,
+    });
     for (let i = 0; i < 10; i++) logs.log(makeLog(i));
-    const started = Date.now();
-    await logs.flush();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    clock.runDeferred();
+    clock.advance(250); // the partial batch's interval
+    const answered = async (count: number) => waitFor(() => endpoint.posts.length === count);
+    await answered(1);
+    await waitFor(() => logs.counters.retried === 10);
+    clock.advanceToNext(); // the backoff after the first 500
+    await answered(2);
+    await waitFor(() => logs.counters.retried === 20);
+    clock.advanceToNext();
+    await answered(3);
+    await waitFor(() => logs.counters.retried === 30);
+    // The 429's Retry-After (30 s) wins over the backoff: nothing is sent a moment before it.
+    clock.advance(29_000);
+    expect(endpoint.posts).toHaveLength(3);
+    clock.advanceToNext();
+    await waitFor(() => endpoint.logs.length === 10);
     expect(ids(endpoint.logs).sort()).toEqual(range(10));
     expect(endpoint.posts.map((post) => post.status)).toEqual([500, 500, 429, 200]);
     expect(issues.filter((issue) => issue.kind === "retrying").map((issue) => issue.status)).toEqual([

@@ -28,6 +28,11 @@ export function manualScheduler() {
     runDeferred,
     /** Due times of the timers still pending, soonest first. */
     pending: () => [...timers.values()].map((timer) => timer.at).sort((a, b) => a - b),
+    /** Moves the clock to the soonest pending timer and fires it (and any due with it). */
+    advanceToNext() {
+      const next = Math.min(...[...timers.values()].map((timer) => timer.at));
+      if (Number.isFinite(next)) this.advance(next - now);
+    },
     /** Moves the clock `ms` ahead, firing every timer due on the way, in order. */
     advance(ms: number) {
       const until = now + ms;
