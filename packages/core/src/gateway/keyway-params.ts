@@ -13,6 +13,9 @@ export interface KeywayParams {
   customer_credentials?: unknown;
   credential_override?: Record<string, { api_key?: string; api_base?: string }>;
   fallback_models?: string[];
+  /** Models and providers this call must not be routed to (the requested model and its fallbacks). */
+  exclude_models?: string[];
+  exclude_providers?: string[];
   disable_fallback?: boolean;
   retry_params?: { retry_enabled?: boolean; num_retries?: number; retry_after?: number };
   disable_log?: boolean;
@@ -59,6 +62,17 @@ export const keywayParamNames = [
 
 type Json = Record<string, unknown>;
 
+/** Respan gateway controls that are read (so never sent upstream) but not acted on yet: refused when they ask. */
+const notActedOn = [
+  "cache_enabled",
+  "cache_ttl",
+  "cache_options",
+  "load_balance_group",
+  "load_balance_models",
+  "models",
+  "request_breakdown",
+] as const;
+
 function decodeHeader(header: string): Json {
   try {
     const parsed = JSON.parse(Buffer.from(header, "base64").toString("utf8")) as unknown;
@@ -90,11 +104,28 @@ function check(params: Json): KeywayParams {
   }
   for (const name of ["customer_params", "metadata", "credential_override", "retry_params"])
     expect(name, isObject, "an object");
-  expect(
-    "fallback_models",
-    (value) => Array.isArray(value) && value.every((model) => typeof model === "string"),
-    "an array of model ids",
-  );
+  for (const name of ["fallback_models", "exclude_models", "exclude_providers"])
+    expect(
+      name,
+      (value) => Array.isArray(value) && value.every((item) => typeof item === "string"),
+      "an array of strings",
+    );
+  // Respan's controls this gateway does not act on yet are refused, never accepted and ignored: a caller who sends
+  // `cache_enabled: true` must not believe they are cached. Values that ask for nothing (false, empty) pass.
+  for (const name of notActedOn) {
+    const value = params[name];
+    const asksForSomething =
+      value !== undefined &&
+      value !== null &&
+      value !== false &&
+      !(Array.isArray(value) && value.length === 0) &&
+      !(isObject(value) && Object.keys(value as object).length === 0);
+    if (asksForSomething)
+      throw new InvalidRequestError(
+        `${name} is not supported by this gateway yet; the request was not sent. Leave it out (Keyway acts on a parameter or refuses it, never ignores it).`,
+        { field: name, code: "unsupported_parameter" },
+      );
+  }
   for (const name of ["disable_log", "disable_fallback"])
     expect(name, (value) => typeof value === "boolean", "a boolean");
   expect("customer_credentials", (value) => typeof value === "object", "an object or an array");

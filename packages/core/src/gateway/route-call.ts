@@ -2,7 +2,7 @@ import type { KeywayContext } from "../context/context.js";
 import { parseCustomerCredentials } from "../credentials/customer-credentials.js";
 import type { KeyPool } from "../credentials/key-pool.js";
 import { type Credential, resolveCredential } from "../credentials/resolve-credential.js";
-import { RequestAbortedError } from "../errors/errors.js";
+import { InvalidRequestError, RequestAbortedError } from "../errors/errors.js";
 import { KeywayError } from "../errors/keyway-error.js";
 import type { ProviderRegistry, ResolvedModel } from "../providers/provider-registry.js";
 import { backoffDelay } from "../transport/backoff.js";
@@ -83,7 +83,11 @@ export async function routeCall<T>(
   send: (target: UpstreamTarget) => Promise<T>,
 ): Promise<RouteResult<T>> {
   const { params, context } = call;
-  const models = [call.model, ...(params.disable_fallback ? [] : (params.fallback_models ?? []))];
+  const excludedModels = new Set(params.exclude_models ?? []);
+  const excludedProviders = new Set(params.exclude_providers ?? []);
+  const models = [call.model, ...(params.disable_fallback ? [] : (params.fallback_models ?? []))].filter(
+    (model) => !excludedModels.has(model),
+  );
   const customerKeys = parseCustomerCredentials(params.customer_credentials ?? context?.customer_credentials);
   const override = { ...context?.credential_override, ...params.credential_override };
   const retryParams = params.retry_params;
@@ -100,6 +104,12 @@ export async function routeCall<T>(
     secrets: [],
   };
   let lastError: unknown;
+  if (models.length === 0) {
+    const error = new InvalidRequestError("exclude_models excludes every model of this request.", {
+      field: "exclude_models",
+    });
+    return { ok: false, error, route };
+  }
 
   for (const [index, model] of models.entries()) {
     route = { ...route, model, fallbackFrom: models.slice(0, index) };
@@ -110,6 +120,14 @@ export async function routeCall<T>(
       try {
         resolved = deps.registry.resolve(model, call.provider);
         route = { ...route, provider: resolved.provider.id };
+        if (excludedProviders.has(resolved.provider.id))
+          throw new InvalidRequestError(
+            `Provider "${resolved.provider.id}" is excluded by exclude_providers.`,
+            {
+              field: "exclude_providers",
+              code: "provider_excluded",
+            },
+          );
         credential = resolveCredential({
           provider: resolved.provider,
           model,

@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type GatewayFixture, gatewayFixture } from "./gateway-helpers.js";
+
+let fx: GatewayFixture | undefined;
+afterEach(async () => {
+  await fx?.close();
+  fx = undefined;
+});
+
+const ask = (extra: Record<string, unknown> = {}) => ({
+  model: "groq/llama-3.1-8b-instant",
+  messages: [{ role: "user" as const, content: "hi" }],
+  ...extra,
+});
+
+describe("Respan's gateway controls: acted on, or refused — never accepted and ignored", () => {
+  it("refuses the controls it does not act on yet, wherever they are sent, and takes values that ask for nothing", async () => {
+    fx = await gatewayFixture();
+    const { client, emulator } = fx;
+    const asks: Record<string, unknown> = {
+      cache_enabled: true,
+      cache_ttl: 60,
+      cache_options: { cache_by_customer: true },
+      load_balance_group: { group_id: "g1", models: [{ model: "groq/llama-3.1-8b-instant", weight: 1 }] },
+      load_balance_models: [{ model: "groq/llama-3.1-8b-instant", weight: 1 }],
+      models: ["groq/llama-3.1-8b-instant"],
+      request_breakdown: true,
+    };
+    for (const [name, value] of Object.entries(asks)) {
+      for (const body of [ask({ [name]: value }), ask({ respan_params: { [name]: value } })]) {
+        const refused = await client.chat.completions.create(body as never).catch((error: unknown) => error);
+        expect(refused, name).toMatchObject({ status: 400, code: "unsupported_parameter", param: name });
+      }
+    }
+    const header = Buffer.from(JSON.stringify({ cache_enabled: true })).toString("base64");
+    const viaHeader = await fx.gateway.fetch("http://keyway.local/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-data-respan-params": header },
+      body: JSON.stringify(ask()),
+    });
+    expect(viaHeader.status).toBe(400);
+    expect(emulator.requests).toHaveLength(0);
+    const nothingAsked = await client.chat.completions.create(
+      ask({ cache_enabled: false, request_breakdown: false, models: [], disable_fallback: false }) as never,
+    );
+    expect(nothingAsked.choices[0]?.message.content).toBe("Echo: hi");
+  });
+
+  it("acts on exclude_models and exclude_providers across the model and its fallbacks", async () => {
+    fx = await gatewayFixture();
+    const { gateway, emulator, sink } = fx;
+    emulator.fault({ match: { model: "llama-3.1-8b-instant" }, status: 503 });
+    const completion = await gateway.chat(
+      ask({
+        fallback_models: [
+          "fireworks/accounts/fireworks/models/llama-v3p1-8b-instruct",
+          "anthropic/claude-sonnet-4-5",
+        ],
+        exclude_providers: ["fireworks"],
+        retry_params: { retry_enabled: false },
+      }),
+    );
+    expect(completion.choices[0]?.message.content).toBe("Echo: hi");
+    expect(emulator.requests.map((request) => request.format)).toEqual(["openai-chat", "anthropic-messages"]);
+    expect(sink.logs[0]).toMatchObject({ provider_id: "anthropic", model: "anthropic/claude-sonnet-4-5" });
+    emulator.reset();
+    await gateway.chat(
+      ask({
+        fallback_models: ["anthropic/claude-sonnet-4-5"],
+        exclude_models: ["groq/llama-3.1-8b-instant"],
+      }),
+    );
+    expect(emulator.requests.map((request) => request.format)).toEqual(["anthropic-messages"]);
+    await expect(gateway.chat(ask({ exclude_models: ["groq/llama-3.1-8b-instant"] }))).rejects.toMatchObject({
+      statusCode: 400,
+      field: "exclude_models",
+    });
+    await expect(gateway.chat(ask({ exclude_providers: ["groq"] }))).rejects.toMatchObject({
+      statusCode: 400,
+      code: "provider_excluded",
+    });
+  });
+});
