@@ -24,7 +24,6 @@ describe("Respan's gateway controls: acted on, or refused — never accepted and
       load_balance_group: { group_id: "g1", models: [{ model: "groq/llama-3.1-8b-instant", weight: 1 }] },
       load_balance_models: [{ model: "groq/llama-3.1-8b-instant", weight: 1 }],
       models: ["groq/llama-3.1-8b-instant"],
-      request_breakdown: true,
     };
     for (const [name, value] of Object.entries(asks)) {
       for (const body of [ask({ [name]: value }), ask({ respan_params: { [name]: value } })]) {
@@ -44,6 +43,40 @@ describe("Respan's gateway controls: acted on, or refused — never accepted and
       ask({ cache_enabled: false, request_breakdown: false, models: [], disable_fallback: false }) as never,
     );
     expect(nothingAsked.choices[0]?.message.content).toBe("Echo: hi");
+  });
+
+  it("acts on request_breakdown: tokens, cost and latency in the answer, a last chunk in a stream", async () => {
+    fx = await gatewayFixture();
+    const { client } = fx;
+    const completion = (await client.chat.completions.create(
+      ask({ request_breakdown: true }) as never,
+    )) as unknown as {
+      request_breakdown: Record<string, unknown>;
+    };
+    expect(completion.request_breakdown).toMatchObject({
+      model: "groq/llama-3.1-8b-instant",
+      provider_id: "groq",
+      completion_tokens: 2,
+      attempts: 1,
+      status_code: 200,
+    });
+    expect(completion.request_breakdown.cost).toBeGreaterThan(0);
+    expect(completion.request_breakdown.latency).toBeGreaterThanOrEqual(0);
+    const stream = await client.chat.completions.create({
+      ...ask({ request_breakdown: true }),
+      stream: true,
+    } as never);
+    const chunks: { id: string; request_breakdown?: Record<string, unknown> }[] = [];
+    for await (const chunk of stream as unknown as AsyncIterable<{ id: string }>) chunks.push(chunk);
+    const last = chunks.at(-1);
+    expect(last?.id).toBe("request_breakdown");
+    expect(last?.request_breakdown).toMatchObject({
+      completion_tokens: 2,
+      model: "groq/llama-3.1-8b-instant",
+    });
+    expect(last?.request_breakdown?.time_to_first_token).toBeGreaterThanOrEqual(0);
+    const plain = await client.chat.completions.create(ask() as never);
+    expect(plain).not.toHaveProperty("request_breakdown");
   });
 
   it("acts on exclude_models and exclude_providers across the model and its fallbacks", async () => {

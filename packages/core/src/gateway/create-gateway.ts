@@ -1,5 +1,5 @@
 import { currentContext } from "../context/context.js";
-import { GatewayClosedError } from "../errors/errors.js";
+import { GatewayClosedError, InvalidRequestError } from "../errors/errors.js";
 import { stderrWarner } from "../errors/stderr-warner.js";
 import { knownSecretRedactor } from "../log/redact-known-secrets.js";
 import type { RequestLog } from "../log/request-log.js";
@@ -23,6 +23,7 @@ import type { ChatOptions, ChatRequest, ChatStream, EmbeddingsRequest, Gateway }
 import { createFetchHandler } from "./http/fetch-edge.js";
 import { readKeywayParams } from "./keyway-params.js";
 import { relayStream } from "./relay-stream.js";
+import { breakdownOf, withBreakdown } from "./request-breakdown.js";
 import { routeCall } from "./route-call.js";
 import { callUpstream } from "./upstream.js";
 import { fetchTransport, nodeTransport } from "./upstream-transport.js";
@@ -59,7 +60,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   let closing: Promise<void> | undefined;
 
   /** The log step: one log per call, keys it used removed; logging never breaks a call, nor goes unreported. */
-  function emit(log: RequestLog, secrets: readonly string[]): void {
+  function emit(log: RequestLog, secrets: readonly string[]): RequestLog {
     const entry: RequestLog = redactKnownSecrets(log, secrets);
     try {
       if (config.sink || !config.onLog) getSink().log(entry);
@@ -71,6 +72,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     } catch (error) {
       onError(error);
     }
+    return entry;
   }
 
   /** A call under way: `close()` waits for it; `done()` when its log is emitted. */
@@ -108,11 +110,20 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     const call = begin(raw, options);
     const { params, context } = call;
     const request = raw as OpenAIChatRequest;
+    // Respan's breakdown is OpenAI-chat shaped: the other client APIs have no place for it.
+    if (params.request_breakdown && options.native)
+      throw new InvalidRequestError(
+        `request_breakdown is only answered by chat completions, not by ${options.native.format}.`,
+        {
+          field: "request_breakdown",
+        },
+      );
     const done = track();
+    let logged: RequestLog | undefined;
     type End = Omit<CallOutcome, keyof typeof call | "request" | "startedAt" | "startedAtMs" | "endedAt">;
     const finish = (end: End) => {
       const outcome: CallOutcome = { ...call, request, startedAt, startedAtMs, endedAt: now(), ...end };
-      emit(buildGatewayLog(outcome), outcome.route.secrets);
+      logged = emit(buildGatewayLog(outcome), outcome.route.secrets);
       done();
     };
 
@@ -150,7 +161,9 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
         firstOutputAt: undefined,
         error: undefined,
       });
-      return upstream.completion;
+      return params.request_breakdown && logged
+        ? { ...upstream.completion, request_breakdown: breakdownOf(logged) }
+        : upstream.completion;
     }
     const chunks = relayStream(upstream, {
       callerWantsUsage: request.stream_options?.include_usage === true,
@@ -158,7 +171,8 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
       now,
       onEnd: (end) => finish({ route, ...end }),
     });
-    return { provider: route.provider ?? "", model: route.model, [Symbol.asyncIterator]: () => chunks };
+    const answer = params.request_breakdown ? withBreakdown(chunks, () => logged, route.model) : chunks;
+    return { provider: route.provider ?? "", model: route.model, [Symbol.asyncIterator]: () => answer };
   }
 
   async function embeddings(

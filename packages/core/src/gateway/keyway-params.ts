@@ -17,6 +17,8 @@ export interface KeywayParams {
   exclude_models?: string[];
   exclude_providers?: string[];
   disable_fallback?: boolean;
+  /** Respan's breakdown (tokens, cost, latency) added to the answer; in a stream, a last chunk. */
+  request_breakdown?: boolean;
   retry_params?: { retry_enabled?: boolean; num_retries?: number; retry_after?: number };
   disable_log?: boolean;
   trace_unique_id?: string;
@@ -70,7 +72,6 @@ const notActedOn = [
   "load_balance_group",
   "load_balance_models",
   "models",
-  "request_breakdown",
 ] as const;
 
 function decodeHeader(header: string): Json {
@@ -126,7 +127,7 @@ function check(params: Json): KeywayParams {
         { field: name, code: "unsupported_parameter" },
       );
   }
-  for (const name of ["disable_log", "disable_fallback"])
+  for (const name of ["disable_log", "disable_fallback", "request_breakdown"])
     expect(name, (value) => typeof value === "boolean", "a boolean");
   expect("customer_credentials", (value) => typeof value === "object", "an object or an array");
   const out: Json = {};
