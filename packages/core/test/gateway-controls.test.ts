@@ -21,8 +21,6 @@ describe("Respan's gateway controls: acted on, or refused — never accepted and
       cache_enabled: true,
       cache_ttl: 60,
       cache_options: { cache_by_customer: true },
-      load_balance_group: { group_id: "g1", models: [{ model: "groq/llama-3.1-8b-instant", weight: 1 }] },
-      load_balance_models: [{ model: "groq/llama-3.1-8b-instant", weight: 1 }],
       models: ["groq/llama-3.1-8b-instant"],
     };
     for (const [name, value] of Object.entries(asks)) {
@@ -77,6 +75,41 @@ describe("Respan's gateway controls: acted on, or refused — never accepted and
     expect(last?.request_breakdown?.time_to_first_token).toBeGreaterThanOrEqual(0);
     const plain = await client.chat.completions.create(ask() as never);
     expect(plain).not.toHaveProperty("request_breakdown");
+  });
+
+  it("acts on load_balance_group: weighted choice when no model is named, the rest as fallbacks, per-model credentials", async () => {
+    fx = await gatewayFixture();
+    const { client, emulator, sink } = fx;
+    const group = {
+      group_id: "g1",
+      models: [
+        { model: "groq/llama-3.1-8b-instant", weight: 3, credentials: { api_key: "gsk-from-group" } },
+        { model: "anthropic/claude-sonnet-4-5", weight: 1 },
+      ],
+    };
+    const unnamed = { messages: [{ role: "user", content: "hi" }], load_balance_group: group };
+    for (let i = 0; i < 60; i++) await client.chat.completions.create(unnamed as never);
+    const byModel = (model: string) => sink.logs.filter((log) => log.model === model).length;
+    expect(byModel("groq/llama-3.1-8b-instant")).toBeGreaterThan(byModel("anthropic/claude-sonnet-4-5"));
+    expect(byModel("anthropic/claude-sonnet-4-5")).toBeGreaterThan(0);
+    expect(new Set(emulator.requestsWithKey("gsk-from-group").map((request) => request.format))).toEqual(
+      new Set(["openai-chat"]),
+    );
+    // A model named beside the group wins; the group's credentials still apply to it.
+    sink.clear();
+    emulator.reset();
+    await client.chat.completions.create({ ...unnamed, model: "groq/llama-3.1-8b-instant" } as never);
+    expect(emulator.requests.map((request) => request.apiKey)).toEqual(["gsk-from-group"]);
+    // The chosen model failing, the group's others follow it.
+    emulator.reset();
+    emulator.fault({ match: { model: "llama-3.1-8b-instant" }, status: 503 });
+    for (let i = 0; i < 5; i++)
+      await client.chat.completions.create({ ...unnamed, retry_params: { retry_enabled: false } } as never);
+    expect(sink.logs.slice(-5).every((log) => log.model === "anthropic/claude-sonnet-4-5")).toBe(true);
+    const bad = await client.chat.completions
+      .create({ ...unnamed, load_balance_group: { models: [{ model: "x", weight: 0 }] } } as never)
+      .catch((error: unknown) => error);
+    expect(bad).toMatchObject({ status: 400, param: "load_balance_group.models.0.weight" });
   });
 
   it("acts on exclude_models and exclude_providers across the model and its fallbacks", async () => {

@@ -22,6 +22,7 @@ import { type GatewayConfig, gatewayDefaults, gatewayParts } from "./gateway-con
 import type { ChatOptions, ChatRequest, ChatStream, EmbeddingsRequest, Gateway } from "./gateway-types.js";
 import { createFetchHandler } from "./http/fetch-edge.js";
 import { readKeywayParams } from "./keyway-params.js";
+import { applyLoadBalance } from "./load-balance.js";
 import { relayStream } from "./relay-stream.js";
 import { breakdownOf, withBreakdown } from "./request-breakdown.js";
 import { routeCall } from "./route-call.js";
@@ -88,15 +89,23 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     };
   }
 
-  /** The steps before routing, the same for every endpoint: who the call is for, how it is logged. */
-  function begin(raw: object, options: ChatOptions) {
-    return {
-      params: readKeywayParams(raw as Record<string, unknown>, options.paramsHeader),
+  /**
+   * The steps before routing, the same for every endpoint: the request checked (after load balancing may have
+   * chosen its model), who the call is for, how it is logged.
+   */
+  function begin<T>(raw: unknown, options: ChatOptions, validate: (value: unknown) => void) {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) validate(raw);
+    const params = readKeywayParams(raw as Record<string, unknown>, options.paramsHeader);
+    const balanced = applyLoadBalance(raw as Record<string, unknown>, params, deps.random);
+    validate(balanced.request);
+    const call = {
+      params: balanced.params,
       context: options.context ?? currentContext(),
       logSource: options.logSource ?? config.logSource ?? gatewayDefaults.logSource,
       logType: options.logType,
       prices: config.prices,
     };
+    return { call, request: balanced.request as T };
   }
 
   async function chat(
@@ -106,10 +115,8 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     if (closing) throw new GatewayClosedError();
     const startedAt = now();
     const startedAtMs = Date.now();
-    validateChatRequest(raw);
-    const call = begin(raw, options);
+    const { call, request } = begin<OpenAIChatRequest>(raw, options, validateChatRequest);
     const { params, context } = call;
-    const request = raw as OpenAIChatRequest;
     // Respan's breakdown is OpenAI-chat shaped: the other client APIs have no place for it.
     if (params.request_breakdown && options.native)
       throw new InvalidRequestError(
@@ -182,23 +189,22 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     if (closing) throw new GatewayClosedError();
     const startedAt = now();
     const startedAtMs = Date.now();
-    validateEmbeddingsRequest(raw);
-    const call = begin(raw, options);
+    const { call, request } = begin<EmbeddingsRequest>(raw, options, validateEmbeddingsRequest);
     const done = track();
     const routed = await routeCall(
       {
-        model: raw.model,
+        model: request.model,
         params: call.params,
         context: call.context,
         provider: options.provider,
         signal: options.signal,
       },
       deps,
-      (target) => callEmbeddings(target, raw, options.signal, upstreamDeps),
+      (target) => callEmbeddings(target, request, options.signal, upstreamDeps),
     );
     const outcome: EmbeddingsOutcome = {
       ...call,
-      request: raw,
+      request,
       startedAt,
       startedAtMs,
       endedAt: now(),

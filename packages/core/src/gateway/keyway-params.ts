@@ -17,6 +17,9 @@ export interface KeywayParams {
   exclude_models?: string[];
   exclude_providers?: string[];
   disable_fallback?: boolean;
+  /** Respan's load balancing among models (see `applyLoadBalance`). */
+  load_balance_group?: { group_id?: string; models: unknown[] };
+  load_balance_models?: unknown[];
   /** Respan's breakdown (tokens, cost, latency) added to the answer; in a stream, a last chunk. */
   request_breakdown?: boolean;
   retry_params?: { retry_enabled?: boolean; num_retries?: number; retry_after?: number };
@@ -65,14 +68,7 @@ export const keywayParamNames = [
 type Json = Record<string, unknown>;
 
 /** Respan gateway controls that are read (so never sent upstream) but not acted on yet: refused when they ask. */
-const notActedOn = [
-  "cache_enabled",
-  "cache_ttl",
-  "cache_options",
-  "load_balance_group",
-  "load_balance_models",
-  "models",
-] as const;
+const notActedOn = ["cache_enabled", "cache_ttl", "cache_options", "models"] as const;
 
 function decodeHeader(header: string): Json {
   try {
@@ -103,7 +99,13 @@ function check(params: Json): KeywayParams {
   ]) {
     expect(name, (value) => typeof value === "string", "a string");
   }
-  for (const name of ["customer_params", "metadata", "credential_override", "retry_params"])
+  for (const name of [
+    "customer_params",
+    "metadata",
+    "credential_override",
+    "retry_params",
+    "load_balance_group",
+  ])
     expect(name, isObject, "an object");
   for (const name of ["fallback_models", "exclude_models", "exclude_providers"])
     expect(
