@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import Anthropic from "@anthropic-ai/sdk";
 import { createGateway, type Gateway, KeywayError, MemoryLogSink } from "@keyway/core";
 import { type ProviderEmulator, startProviderEmulator, waitFor } from "@keyway/testing";
 import { bodyParser } from "@koa/bodyparser";
@@ -77,6 +78,34 @@ beforeEach(() => {
 });
 
 describe("@keyway/koa", () => {
+  it("serves every client API under the prefix: Responses, Messages (Anthropic error shape) and embeddings", async () => {
+    const openai = new OpenAI({ apiKey: "u", baseURL: `${url}/llm`, maxRetries: 0 });
+    const response = await openai.responses.create({
+      model: "groq/llama-3.1-8b-instant",
+      input: "koa responses",
+    });
+    expect(response.output_text).toBe("Echo: koa responses");
+    const anthropic = new Anthropic({ apiKey: "u", baseURL: `${url}/llm`, maxRetries: 0 });
+    const message = await anthropic.messages.create({
+      model: "claude-sonnet-4-5",
+      max_tokens: 64,
+      messages: [{ role: "user", content: "koa messages" }],
+    });
+    expect(message.content).toEqual([{ type: "text", text: "Echo: koa messages" }]);
+    const refused = await anthropic.messages
+      .create({ model: "nobody/knows", max_tokens: 8, messages: [{ role: "user", content: "x" }] })
+      .catch((error: unknown) => error);
+    expect((refused as { error: unknown }).error).toMatchObject({
+      type: "error",
+      error: { type: "invalid_request_error" },
+    });
+    expect(sink.logs.map((log) => [log.log_source, log.log_type])).toEqual([
+      ["koa", "response"],
+      ["koa", "chat"],
+      ["koa", "chat"],
+    ]);
+  });
+
   it("serves the gateway to the official openai SDK, stream and non-stream, with or without a body parser", async () => {
     for (const base of [`${url}/llm`, parsedUrl]) {
       const client = new OpenAI({ apiKey: "x", baseURL: base, maxRetries: 0 });
