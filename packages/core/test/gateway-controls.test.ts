@@ -17,19 +17,14 @@ describe("Respan's gateway controls: acted on, or refused — never accepted and
   it("refuses the controls it does not act on yet, wherever they are sent, and takes values that ask for nothing", async () => {
     fx = await gatewayFixture();
     const { client, emulator } = fx;
-    const asks: Record<string, unknown> = {
-      cache_enabled: true,
-      cache_ttl: 60,
-      cache_options: { cache_by_customer: true },
-      models: ["groq/llama-3.1-8b-instant"],
-    };
+    const asks: Record<string, unknown> = { models: ["groq/llama-3.1-8b-instant"] };
     for (const [name, value] of Object.entries(asks)) {
       for (const body of [ask({ [name]: value }), ask({ respan_params: { [name]: value } })]) {
         const refused = await client.chat.completions.create(body as never).catch((error: unknown) => error);
         expect(refused, name).toMatchObject({ status: 400, code: "unsupported_parameter", param: name });
       }
     }
-    const header = Buffer.from(JSON.stringify({ cache_enabled: true })).toString("base64");
+    const header = Buffer.from(JSON.stringify({ models: ["x"] })).toString("base64");
     const viaHeader = await fx.gateway.fetch("http://keyway.local/v1/chat/completions", {
       method: "POST",
       headers: { "content-type": "application/json", "x-data-respan-params": header },
@@ -41,6 +36,61 @@ describe("Respan's gateway controls: acted on, or refused — never accepted and
       ask({ cache_enabled: false, request_breakdown: false, models: [], disable_fallback: false }) as never,
     );
     expect(nothingAsked.choices[0]?.message.content).toBe("Echo: hi");
+  });
+
+  it("acts on the cache: a hit answers without the provider, logged with cache_hit and no cost, streamed or not", async () => {
+    fx = await gatewayFixture();
+    const { gateway, emulator, sink } = fx;
+    const post = (body: Record<string, unknown>) =>
+      gateway.fetch("http://keyway.local/v1/chat/completions", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const cached = ask({ cache_enabled: true, cache_ttl: 60 });
+    const first = await post(cached);
+    expect(first.headers.get("x-keyway-cache")).toBe("miss");
+    const second = await post(cached);
+    expect(second.headers.get("x-keyway-cache")).toBe("hit");
+    expect(
+      ((await second.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content,
+    ).toBe("Echo: hi");
+    expect(emulator.requests).toHaveLength(1);
+    expect(sink.logs.map((log) => [log.cache_hit ?? false, log.cost === 0])).toEqual([
+      [false, false],
+      [true, true],
+    ]);
+    // A stream of the same request replays the cached completion.
+    const streamed = await post({ ...cached, stream: true });
+    expect(streamed.headers.get("x-keyway-cache")).toBe("hit");
+    const text = await streamed.text();
+    expect(text).toContain('"content":"Echo: hi"');
+    expect(text.trim().endsWith("data: [DONE]")).toBe(true);
+    expect(emulator.requests).toHaveLength(1);
+    // Per customer, and without a log when asked.
+    const perCustomer = (customer: string) =>
+      ask({
+        cache_enabled: true,
+        cache_options: { cache_by_customer: true, omit_log: true },
+        customer_identifier: customer,
+      });
+    await post(perCustomer("a"));
+    const other = await post(perCustomer("b"));
+    expect(other.headers.get("x-keyway-cache")).toBe("miss");
+    const again = await post(perCustomer("a"));
+    expect(again.headers.get("x-keyway-cache")).toBe("hit");
+    expect(sink.logs.filter((log) => log.cache_hit)).toHaveLength(2);
+    // Bad values are refused, wherever they are sent.
+    for (const [name, value] of [
+      ["cache_ttl", "soon"],
+      ["cache_ttl", -1],
+      ["cache_options", { forever: true }],
+      ["cache_enabled", "yes"],
+    ] as const) {
+      const refused = await post(ask({ respan_params: { [name]: value } }));
+      expect(refused.status, name).toBe(400);
+      expect(((await refused.json()) as { error: { param: string } }).error.param).toBe(name);
+    }
   });
 
   it("acts on request_breakdown: tokens, cost and latency in the answer, a last chunk in a stream", async () => {

@@ -11,6 +11,8 @@ export interface CallOutcome extends CallOutcomeBase {
   readonly completion: OpenAIMessage | undefined;
   readonly usage: OpenAIUsage | undefined;
   readonly finishReason: string | null | undefined;
+  /** Answered from the response cache: nothing was spent. */
+  readonly cacheHit?: boolean;
 }
 
 /** The one log of a finished chat call, success or error, streamed or not. */
@@ -44,6 +46,10 @@ export function buildGatewayLog(call: CallOutcome): RequestLog {
     }
   }
   if (call.finishReason) log.finish_reason = call.finishReason;
+  if (call.cacheHit) {
+    log.cache_hit = true;
+    log.cost = 0;
+  }
   for (const field of ["tools", "tool_choice", "response_format", "temperature", "top_p", "stop"] as const) {
     const value: unknown = request[field];
     if (value !== undefined && value !== null) (log as Record<string, unknown>)[field] = value;

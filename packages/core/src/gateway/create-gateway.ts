@@ -1,31 +1,25 @@
 import { currentContext } from "../context/context.js";
-import { GatewayClosedError, InvalidRequestError } from "../errors/errors.js";
+import { InvalidRequestError } from "../errors/errors.js";
 import { stderrWarner } from "../errors/stderr-warner.js";
 import { knownSecretRedactor } from "../log/redact-known-secrets.js";
 import type { RequestLog } from "../log/request-log.js";
 import { ProviderRegistry } from "../providers/provider-registry.js";
 import { createSink } from "../transport/create-sink.js";
 import type { LogSink } from "../transport/log-sink.js";
-import type {
-  OpenAIChatCompletion,
-  OpenAIChatRequest,
-  OpenAIEmbeddingsResponse,
-} from "../wire/openai-types.js";
+import type { OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
 import { buildGatewayLog, type CallOutcome } from "./build-log.js";
-import {
-  buildEmbeddingLog,
-  callEmbeddings,
-  type EmbeddingsOutcome,
-  validateEmbeddingsRequest,
-} from "./embeddings-call.js";
+import { CallTracker } from "./call-tracker.js";
+import { embeddingsMethod } from "./embeddings-call.js";
 import { type GatewayConfig, gatewayDefaults, gatewayParts } from "./gateway-config.js";
-import type { ChatOptions, ChatRequest, ChatStream, EmbeddingsRequest, Gateway } from "./gateway-types.js";
+import { memoryGatewayState } from "./gateway-state.js";
+import type { ChatOptions, ChatRequest, ChatStream, Gateway } from "./gateway-types.js";
 import { createFetchHandler } from "./http/fetch-edge.js";
 import { readKeywayParams } from "./keyway-params.js";
 import { applyLoadBalance } from "./load-balance.js";
 import { relayStream } from "./relay-stream.js";
 import { breakdownOf, withBreakdown } from "./request-breakdown.js";
-import { routeCall } from "./route-call.js";
+import { completionOf, markCache, ResponseCache, replay } from "./response-cache.js";
+import { type RouteInfo, routeCall, unrouted } from "./route-call.js";
 import { callUpstream } from "./upstream.js";
 import { fetchTransport, nodeTransport } from "./upstream-transport.js";
 import { validateChatRequest } from "./validate-chat-request.js";
@@ -57,8 +51,8 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   };
   const onError = config.onError ?? stderrWarner("gateway");
   const redactKnownSecrets = knownSecretRedactor();
-  const inflight = new Set<Promise<void>>();
-  let closing: Promise<void> | undefined;
+  const calls = new CallTracker();
+  const cache = new ResponseCache(config.state ?? memoryGatewayState());
 
   /** The log step: one log per call, keys it used removed; logging never breaks a call, nor goes unreported. */
   function emit(log: RequestLog, secrets: readonly string[]): RequestLog {
@@ -74,19 +68,6 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
       onError(error);
     }
     return entry;
-  }
-
-  /** A call under way: `close()` waits for it; `done()` when its log is emitted. */
-  function track(): () => void {
-    let settle = () => {};
-    const settled = new Promise<void>((resolve) => {
-      settle = resolve;
-    });
-    inflight.add(settled);
-    return () => {
-      inflight.delete(settled);
-      settle();
-    };
   }
 
   /**
@@ -112,7 +93,6 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     raw: ChatRequest,
     options: ChatOptions = {},
   ): Promise<OpenAIChatCompletion | ChatStream> {
-    if (closing) throw new GatewayClosedError();
     const startedAt = now();
     const startedAtMs = Date.now();
     const { call, request } = begin<OpenAIChatRequest>(raw, options, validateChatRequest);
@@ -125,13 +105,41 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
           field: "request_breakdown",
         },
       );
-    const done = track();
+    const done = calls.start();
     let logged: RequestLog | undefined;
     type End = Omit<CallOutcome, keyof typeof call | "request" | "startedAt" | "startedAtMs" | "endedAt">;
     const finish = (end: End) => {
       const outcome: CallOutcome = { ...call, request, startedAt, startedAtMs, endedAt: now(), ...end };
       logged = emit(buildGatewayLog(outcome), outcome.route.secrets);
       done();
+    };
+
+    const wantsUsage = request.stream_options?.include_usage === true;
+    const cacheKey = params.cache_enabled ? cache.keyOf(request, params, context) : undefined;
+    const hit = cacheKey ? await cache.get(cacheKey).catch(onError) : undefined;
+    if (hit) {
+      // Answered from the cache: logged (unless omit_log) with cache_hit and nothing spent.
+      const route: RouteInfo = { ...unrouted(request.model), provider: hit.provider };
+      const choice = hit.completion.choices[0];
+      const end = {
+        completion: choice?.message,
+        usage: hit.completion.usage,
+        finishReason: choice?.finish_reason,
+      };
+      if (params.cache_options?.omit_log) done();
+      else finish({ route, ...end, firstOutputAt: undefined, error: undefined, cacheHit: true });
+      if (!request.stream) return markCache(hit.completion, "hit");
+      const replayed = replay(hit.completion, wantsUsage);
+      return {
+        provider: hit.provider ?? "",
+        model: request.model,
+        cache: "hit",
+        [Symbol.asyncIterator]: () => replayed,
+      };
+    }
+    const cacheStatusOf = cacheKey ? ("miss" as const) : undefined;
+    const remember = (completion: OpenAIChatCompletion | undefined, provider: string | undefined) => {
+      if (cacheKey && completion) cache.set(cacheKey, { completion, provider }, params).catch(onError);
     };
 
     const routed = await routeCall(
@@ -168,67 +176,35 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
         firstOutputAt: undefined,
         error: undefined,
       });
-      return params.request_breakdown && logged
-        ? { ...upstream.completion, request_breakdown: breakdownOf(logged) }
-        : upstream.completion;
+      remember(upstream.completion, route.provider);
+      const completion =
+        params.request_breakdown && logged
+          ? { ...upstream.completion, request_breakdown: breakdownOf(logged) }
+          : upstream.completion;
+      return markCache(completion, cacheStatusOf);
     }
     const chunks = relayStream(upstream, {
-      callerWantsUsage: request.stream_options?.include_usage === true,
+      callerWantsUsage: wantsUsage,
       signal: options.signal,
       now,
-      onEnd: (end) => finish({ route, ...end }),
+      onEnd: (end) => {
+        finish({ route, ...end });
+        remember(completionOf(end, route.model), route.provider);
+      },
     });
     const answer = params.request_breakdown ? withBreakdown(chunks, () => logged, route.model) : chunks;
-    return { provider: route.provider ?? "", model: route.model, [Symbol.asyncIterator]: () => answer };
-  }
-
-  async function embeddings(
-    raw: EmbeddingsRequest,
-    options: ChatOptions = {},
-  ): Promise<OpenAIEmbeddingsResponse> {
-    if (closing) throw new GatewayClosedError();
-    const startedAt = now();
-    const startedAtMs = Date.now();
-    const { call, request } = begin<EmbeddingsRequest>(raw, options, validateEmbeddingsRequest);
-    const done = track();
-    const routed = await routeCall(
-      {
-        model: request.model,
-        params: call.params,
-        context: call.context,
-        provider: options.provider,
-        signal: options.signal,
-      },
-      deps,
-      (target) => callEmbeddings(target, request, options.signal, upstreamDeps),
-    );
-    const outcome: EmbeddingsOutcome = {
-      ...call,
-      request,
-      startedAt,
-      startedAtMs,
-      endedAt: now(),
-      route: routed.route,
-      error: routed.ok ? undefined : routed.error,
-      response: routed.ok ? routed.upstream : undefined,
+    return {
+      provider: route.provider ?? "",
+      model: route.model,
+      ...(cacheStatusOf ? { cache: cacheStatusOf } : {}),
+      [Symbol.asyncIterator]: () => answer,
     };
-    emit(buildEmbeddingLog(outcome), routed.route.secrets);
-    done();
-    if (!routed.ok) throw routed.error;
-    return routed.upstream;
   }
 
-  async function close(): Promise<void> {
-    closing ??= (async () => {
-      const graceMs = config.closeTimeoutMs ?? gatewayDefaults.closeTimeoutMs;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(inflight),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, graceMs);
-        }),
-      ]);
-      clearTimeout(timer);
+  const embeddings = embeddingsMethod({ begin, start: () => calls.start(), deps, upstreamDeps, emit, now });
+
+  function close(): Promise<void> {
+    return calls.close(config.closeTimeoutMs ?? gatewayDefaults.closeTimeoutMs, async () => {
       transport.close?.();
       try {
         if (config.sink) await config.sink.flush();
@@ -236,8 +212,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
       } catch (error) {
         onError(error);
       }
-    })();
-    return closing;
+    });
   }
 
   const gateway: Gateway = {

@@ -4,8 +4,10 @@ import { dropContent } from "../log/disable-log.js";
 import type { RequestLog } from "../log/request-log.js";
 import type { OpenAIEmbeddingsRequest, OpenAIEmbeddingsResponse } from "../wire/openai-types.js";
 import { baseLog, type CallOutcomeBase } from "./base-log.js";
+import type { ChatOptions, EmbeddingsRequest } from "./gateway-types.js";
 import { readGuardedText } from "./guarded-body.js";
 import { keywayParamNames } from "./keyway-params.js";
+import { type RouteDeps, routeCall } from "./route-call.js";
 import { badResponse, postUpstream, type UpstreamDeps, type UpstreamTarget } from "./upstream-request.js";
 
 const keywayNames = new Set<string>(keywayParamNames);
@@ -96,4 +98,56 @@ export function buildEmbeddingLog(call: EmbeddingsOutcome): RequestLog {
     );
   }
   return (call.params.disable_log ?? call.context?.disable_log) ? dropContent(log) : log;
+}
+
+/** What the embeddings endpoint uses of its gateway: the steps every endpoint shares. */
+export interface EndpointParts {
+  begin<T>(
+    raw: unknown,
+    options: ChatOptions,
+    validate: (value: unknown) => void,
+  ): { call: Omit<CallOutcomeBase, "startedAt" | "startedAtMs" | "endedAt" | "route" | "error">; request: T };
+  start(): () => void;
+  deps: RouteDeps;
+  upstreamDeps: UpstreamDeps;
+  emit(log: RequestLog, secrets: readonly string[]): RequestLog;
+  now(): number;
+}
+
+/** `gateway.embeddings`: the shared steps (begin, route, log) around `callEmbeddings`. */
+export function embeddingsMethod(parts: EndpointParts) {
+  return async function embeddings(
+    raw: EmbeddingsRequest,
+    options: ChatOptions = {},
+  ): Promise<OpenAIEmbeddingsResponse> {
+    const startedAt = parts.now();
+    const startedAtMs = Date.now();
+    const { call, request } = parts.begin<EmbeddingsRequest>(raw, options, validateEmbeddingsRequest);
+    const done = parts.start();
+    const routed = await routeCall(
+      {
+        model: request.model,
+        params: call.params,
+        context: call.context,
+        provider: options.provider,
+        signal: options.signal,
+      },
+      parts.deps,
+      (target) => callEmbeddings(target, request, options.signal, parts.upstreamDeps),
+    );
+    const outcome: EmbeddingsOutcome = {
+      ...call,
+      request,
+      startedAt,
+      startedAtMs,
+      endedAt: parts.now(),
+      route: routed.route,
+      error: routed.ok ? undefined : routed.error,
+      response: routed.ok ? routed.upstream : undefined,
+    };
+    parts.emit(buildEmbeddingLog(outcome), routed.route.secrets);
+    done();
+    if (!routed.ok) throw routed.error;
+    return routed.upstream;
+  };
 }

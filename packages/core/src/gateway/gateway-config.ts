@@ -3,6 +3,7 @@ import type { RequestLog } from "../log/request-log.js";
 import type { ModelPrices } from "../pricing/compute-cost.js";
 import type { ProviderConfig, ProviderRegistry } from "../providers/provider-registry.js";
 import type { LogSink } from "../transport/log-sink.js";
+import type { GatewayState } from "./gateway-state.js";
 import type { RouteDeps } from "./route-call.js";
 import type { UpstreamDeps } from "./upstream-request.js";
 import type { UpstreamTransport } from "./upstream-transport.js";
@@ -32,6 +33,8 @@ export interface GatewayConfig {
   cooldown?: Partial<CooldownPolicy>;
   /** Hosts a per-request `api_base` may aim at; any other is refused (no SSRF through the gateway). */
   allowedBaseURLHosts?: string[];
+  /** What several gateway instances share (response cache entries); default in this process. */
+  state?: GatewayState;
   /** Custom prices per model id (USD per 1M tokens), winning over the bundled table. */
   prices?: Record<string, ModelPrices>;
   /** `log_source` of the gateway's logs (default `gateway`). */

@@ -41,6 +41,8 @@ export interface ChatOptions {
 export interface ChatStream extends AsyncIterable<OpenAIChatChunk> {
   readonly provider: string;
   readonly model: string;
+  /** With `cache_enabled`: whether the stream is replayed from the cache. */
+  readonly cache?: "hit" | "miss";
 }
 
 /** `gateway.chat`: a stream for `stream: true`, a completion otherwise. */

@@ -20,6 +20,10 @@ export interface KeywayParams {
   /** Respan's load balancing among models (see `applyLoadBalance`). */
   load_balance_group?: { group_id?: string; models: unknown[] };
   load_balance_models?: unknown[];
+  /** Respan's response cache: on, for how many seconds, per customer or not, logged or not. */
+  cache_enabled?: boolean;
+  cache_ttl?: number;
+  cache_options?: { cache_by_customer?: boolean; omit_log?: boolean };
   /** Respan's breakdown (tokens, cost, latency) added to the answer; in a stream, a last chunk. */
   request_breakdown?: boolean;
   retry_params?: { retry_enabled?: boolean; num_retries?: number; retry_after?: number };
@@ -68,7 +72,7 @@ export const keywayParamNames = [
 type Json = Record<string, unknown>;
 
 /** Respan gateway controls that are read (so never sent upstream) but not acted on yet: refused when they ask. */
-const notActedOn = ["cache_enabled", "cache_ttl", "cache_options", "models"] as const;
+const notActedOn = ["models"] as const;
 
 function decodeHeader(header: string): Json {
   try {
@@ -113,6 +117,20 @@ function check(params: Json): KeywayParams {
       (value) => Array.isArray(value) && value.every((item) => typeof item === "string"),
       "an array of strings",
     );
+  expect(
+    "cache_ttl",
+    (value) => typeof value === "number" && value > 0 && value <= 31_536_000,
+    "a number of seconds above 0 and at most a year",
+  );
+  expect(
+    "cache_options",
+    (value) =>
+      isObject(value) &&
+      Object.entries(value as Json).every(
+        ([key, option]) => ["cache_by_customer", "omit_log"].includes(key) && typeof option === "boolean",
+      ),
+    "an object of cache_by_customer and omit_log booleans",
+  );
   // Respan's controls this gateway does not act on yet are refused, never accepted and ignored: a caller who sends
   // `cache_enabled: true` must not believe they are cached. Values that ask for nothing (false, empty) pass.
   for (const name of notActedOn) {
@@ -129,7 +147,7 @@ function check(params: Json): KeywayParams {
         { field: name, code: "unsupported_parameter" },
       );
   }
-  for (const name of ["disable_log", "disable_fallback", "request_breakdown"])
+  for (const name of ["disable_log", "disable_fallback", "request_breakdown", "cache_enabled"])
     expect(name, (value) => typeof value === "boolean", "a boolean");
   expect("customer_credentials", (value) => typeof value === "object", "an object or an array");
   const out: Json = {};

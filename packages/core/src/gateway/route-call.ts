@@ -31,6 +31,17 @@ export interface RouteInfo {
   readonly secrets: readonly string[];
 }
 
+/** Where a call went before it went anywhere. */
+export const unrouted = (model: string): RouteInfo => ({
+  model,
+  provider: undefined,
+  keyId: undefined,
+  credentialSource: undefined,
+  attempts: 0,
+  fallbackFrom: [],
+  secrets: [],
+});
+
 export type RouteResult<T> =
   | { ok: true; upstream: T; route: RouteInfo }
   | { ok: false; error: unknown; route: RouteInfo };
@@ -94,15 +105,7 @@ export async function routeCall<T>(
   const retries = retryParams?.retry_enabled === false ? 0 : (retryParams?.num_retries ?? deps.retry.retries);
   const baseDelayMs =
     retryParams?.retry_after !== undefined ? retryParams.retry_after * 1000 : deps.retry.baseDelayMs;
-  let route: RouteInfo = {
-    model: call.model,
-    provider: undefined,
-    keyId: undefined,
-    credentialSource: undefined,
-    attempts: 0,
-    fallbackFrom: [],
-    secrets: [],
-  };
+  let route: RouteInfo = unrouted(call.model);
   let lastError: unknown;
   if (models.length === 0) {
     const error = new InvalidRequestError("exclude_models excludes every model of this request.", {

@@ -5,13 +5,21 @@ import { nativeOr } from "../../wire/native-passthrough.js";
 import { responsesToChat } from "../../wire/responses-to-chat.js";
 import type { Gateway } from "../gateway-types.js";
 import { logSourceOf } from "../keyway-params.js";
+import { cacheStatus } from "../response-cache.js";
 import type { GatewayRoute } from "./gateway-routes.js";
 import { chunkEvents, sseFrames } from "./sse-writer.js";
 
 /** What both HTTP adapters write: JSON, or SSE frames as they come. */
 export type GatewayAnswer =
-  | { kind: "json"; status: number; body: string }
-  | { kind: "sse"; frames: AsyncGenerator<string> };
+  | { kind: "json"; status: number; body: string; headers?: Record<string, string> }
+  | { kind: "sse"; frames: AsyncGenerator<string>; headers?: Record<string, string> };
+
+/** `x-keyway-cache: hit|miss` for an answer the response cache was asked about. */
+function cacheHeaders(result: object): Record<string, string> | undefined {
+  const status =
+    (result as { cache?: string }).cache ?? (result as Record<symbol, string | undefined>)[cacheStatus];
+  return status ? { "x-keyway-cache": status } : undefined;
+}
 
 export type HeaderGetter = (name: string) => string | null | undefined;
 
@@ -101,6 +109,8 @@ export async function answerGatewayRequest(
     return { kind: "json", status: 200, body: JSON.stringify(chatToMessage(result, chatRequest.model)) };
   }
   const result = await gateway.chat((await request.body()) as Parameters<Gateway["chat"]>[0], options);
-  if (Symbol.asyncIterator in result) return { kind: "sse", frames: sseFrames(chunkEvents(result), "chat") };
-  return { kind: "json", status: 200, body: JSON.stringify(result) };
+  const headers = cacheHeaders(result);
+  if (Symbol.asyncIterator in result)
+    return { kind: "sse", frames: sseFrames(chunkEvents(result), "chat"), ...(headers ? { headers } : {}) };
+  return { kind: "json", status: 200, body: JSON.stringify(result), ...(headers ? { headers } : {}) };
 }

@@ -63,7 +63,10 @@ export function createFetchHandler(
         signal: request.signal,
       });
       if (answer.kind === "json")
-        return new Response(answer.body, { status: answer.status, headers: jsonHeaders });
+        return new Response(answer.body, {
+          status: answer.status,
+          headers: { ...jsonHeaders, ...answer.headers },
+        });
       const frames = answer.frames;
       const body = new ReadableStream<Uint8Array>(
         {
@@ -78,7 +81,7 @@ export function createFetchHandler(
         },
         { highWaterMark: 0 },
       );
-      return new Response(body, { headers: sseHeaders });
+      return new Response(body, { headers: { ...sseHeaders, ...answer.headers } });
     } catch (error) {
       return fail(error, route);
     }

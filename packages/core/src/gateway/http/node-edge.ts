@@ -75,11 +75,12 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<boolea
       res.writeHead(answer.status, {
         "content-type": "application/json",
         "content-length": Buffer.byteLength(answer.body),
+        ...answer.headers,
       });
       res.end(answer.body);
       return true;
     }
-    res.writeHead(200, { ...sseHeaders, connection: "keep-alive" });
+    res.writeHead(200, { ...sseHeaders, connection: "keep-alive", ...answer.headers });
     res.flushHeaders();
     for await (const frame of answer.frames) {
       if (res.destroyed) break;

@@ -1,0 +1,33 @@
+/**
+ * What several gateway instances must share (cache entries today; key cooldowns, budget spend and rate-limit
+ * counters are its next tenants): a small key-value store with expiry. In memory by default; a Redis-backed one
+ * makes several instances share it.
+ */
+export interface GatewayState {
+  get(key: string): Promise<string | undefined>;
+  /** Stores `value` for `ttlMs`. */
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+}
+
+/** Gateway state in this process: entries expire after their TTL; past `maxEntries` the oldest go first. */
+export function memoryGatewayState(options: { maxEntries?: number; now?: () => number } = {}): GatewayState {
+  const maxEntries = options.maxEntries ?? 10_000;
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, { value: string; expiresAt: number }>();
+  return {
+    async get(key) {
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      if (entry.expiresAt <= now()) {
+        entries.delete(key);
+        return undefined;
+      }
+      return entry.value;
+    },
+    async set(key, value, ttlMs) {
+      entries.delete(key);
+      entries.set(key, { value, expiresAt: now() + ttlMs });
+      while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { createHash } from "node:crypto";
+import type { KeywayContext } from "../context/context.js";
+import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
+import type { GatewayState } from "./gateway-state.js";
+import type { KeywayParams } from "./keyway-params.js";
+import type { StreamEnd } from "./relay-stream.js";
+
+export const DEFAULT_CACHE_TTL_SECONDS = 86_400;
+
+/** What a cache entry holds: the completion, and the provider that made it (for the hit's log). */
+export interface CachedAnswer {
+  completion: OpenAIChatCompletion;
+  provider: string | undefined;
+}
+
+/** The fields that decide an answer: an exact match on them (and, with `cache_by_customer`, on the customer). */
+const keyFields = [
+  "model",
+  "messages",
+  "tools",
+  "tool_choice",
+  "response_format",
+  "temperature",
+  "top_p",
+  "max_tokens",
+  "max_completion_tokens",
+  "stop",
+  "seed",
+  "n",
+  "frequency_penalty",
+  "presence_penalty",
+] as const;
+
+/**
+ * Respan's response cache, on `GatewayState`: `cache_enabled`, `cache_ttl` (seconds), `cache_options`
+ * (`cache_by_customer`, `omit_log`). Streamed and non-streamed calls share entries: a stream is replayed from a
+ * cached completion.
+ */
+export class ResponseCache {
+  constructor(private readonly state: GatewayState) {}
+
+  keyOf(request: OpenAIChatRequest, params: KeywayParams, context: KeywayContext | undefined): string {
+    const picked: Record<string, unknown> = {};
+    for (const field of keyFields) if (request[field] !== undefined) picked[field] = request[field];
+    if (params.cache_options?.cache_by_customer)
+      picked.customer =
+        params.customer_identifier ??
+        params.customer_params?.customer_identifier ??
+        context?.customer_params?.customer_identifier ??
+        null;
+    return `cache:${createHash("sha256").update(JSON.stringify(picked)).digest("hex")}`;
+  }
+
+  async get(key: string): Promise<CachedAnswer | undefined> {
+    const text = await this.state.get(key);
+    return text === undefined ? undefined : (JSON.parse(text) as CachedAnswer);
+  }
+
+  async set(key: string, answer: CachedAnswer, params: KeywayParams): Promise<void> {
+    await this.state.set(key, JSON.stringify(answer), (params.cache_ttl ?? DEFAULT_CACHE_TTL_SECONDS) * 1000);
+  }
+}
+
+/** A finished stream as the completion it amounts to, for the cache. */
+export function completionOf(end: StreamEnd, model: string): OpenAIChatCompletion | undefined {
+  if (end.error !== undefined || !end.completion) return undefined;
+  return {
+    id: `chatcmpl-cache-${Date.now().toString(36)}`,
+    object: "chat.completion",
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, message: end.completion, finish_reason: end.finishReason ?? "stop" }],
+    ...(end.usage ? { usage: end.usage } : {}),
+  } as OpenAIChatCompletion;
+}
+
+/** A cached completion replayed as a stream: the role, the content, the tool calls, the finish, the usage. */
+export async function* replay(
+  completion: OpenAIChatCompletion,
+  withUsage: boolean,
+): AsyncGenerator<OpenAIChatChunk> {
+  const choice = completion.choices[0];
+  const head = {
+    id: completion.id,
+    object: "chat.completion.chunk" as const,
+    created: completion.created,
+    model: completion.model,
+  };
+  const message = choice?.message;
+  yield { ...head, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] };
+  if (typeof message?.content === "string" && message.content !== "")
+    yield { ...head, choices: [{ index: 0, delta: { content: message.content }, finish_reason: null }] };
+  const calls = (message?.tool_calls ?? []).map((call, index) => ({ index, ...call }));
+  if (calls.length > 0)
+    yield { ...head, choices: [{ index: 0, delta: { tool_calls: calls }, finish_reason: null }] };
+  yield { ...head, choices: [{ index: 0, delta: {}, finish_reason: choice?.finish_reason ?? "stop" }] };
+  if (withUsage && completion.usage) yield { ...head, choices: [], usage: completion.usage };
+}
+
+/** Whether an answer came from the cache (`x-keyway-cache: hit|miss`): on completions, not part of their JSON. */
+export const cacheStatus = Symbol.for("keyway.cacheStatus");
+
+export function markCache<T extends object>(answer: T, status: "hit" | "miss" | undefined): T {
+  if (status) Object.defineProperty(answer, cacheStatus, { value: status, enumerable: false });
+  return answer;
+}
