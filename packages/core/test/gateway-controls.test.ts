@@ -67,6 +67,11 @@ describe("Respan's gateway controls: acted on, or refused — never accepted and
     expect(text).toContain('"content":"Echo: hi"');
     expect(text.trim().endsWith("data: [DONE]")).toBe(true);
     expect(emulator.requests).toHaveLength(1);
+    // Any other setting splits entries, even one the cache has never heard of.
+    for (const extra of [{ temperature: 0.3 }, { reasoning_effort: "high" }]) {
+      const differs = await post({ ...cached, ...extra });
+      expect(differs.headers.get("x-keyway-cache"), JSON.stringify(extra)).toBe("miss");
+    }
     // Per customer, and without a log when asked.
     const perCustomer = (customer: string) =>
       ask({
@@ -91,6 +96,37 @@ describe("Respan's gateway controls: acted on, or refused — never accepted and
       expect(refused.status, name).toBe(400);
       expect(((await refused.json()) as { error: { param: string } }).error.param).toBe(name);
     }
+  });
+
+  it("acts on customer budgets: spend is the logged cost; over budget is a 429 before any upstream call", async () => {
+    fx = await gatewayFixture({ budgets: { "config-customer": { total_budget: 0.0000001 } } });
+    const { client, emulator, sink } = fx;
+    const budgeted = (customer: Record<string, unknown>) => ask({ customer_params: customer });
+    const monthly = {
+      customer_identifier: "budget-user",
+      budget_duration: "monthly",
+      period_budget: 0.0000001,
+    };
+    await client.chat.completions.create(budgeted(monthly) as never); // spends more than the budget
+    expect(sink.logs[0]?.cost).toBeGreaterThan(0.0000001);
+    const refused = await client.chat.completions
+      .create(budgeted(monthly) as never)
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 429, code: "budget_exceeded" });
+    expect(emulator.requests).toHaveLength(1);
+    // Another customer is not affected; a budget from config applies without one in the request.
+    await client.chat.completions.create(
+      budgeted({ customer_identifier: "someone-else", total_budget: 1 }) as never,
+    );
+    await client.chat.completions.create(ask({ customer_identifier: "config-customer" }) as never);
+    const configured = await client.chat.completions
+      .create(ask({ customer_identifier: "config-customer" }) as never)
+      .catch((error: unknown) => error);
+    expect(configured).toMatchObject({ status: 429, code: "budget_exceeded" });
+    const bad = await client.chat.completions
+      .create(budgeted({ customer_identifier: "x", budget_duration: "hourly", period_budget: 1 }) as never)
+      .catch((error: unknown) => error);
+    expect(bad).toMatchObject({ status: 400, param: "customer_params.budget_duration" });
   });
 
   it("acts on request_breakdown: tokens, cost and latency in the answer, a last chunk in a stream", async () => {

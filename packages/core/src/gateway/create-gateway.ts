@@ -1,4 +1,5 @@
 import { currentContext } from "../context/context.js";
+import { resolveIdentity } from "../context/resolve-identity.js";
 import { InvalidRequestError } from "../errors/errors.js";
 import { stderrWarner } from "../errors/stderr-warner.js";
 import { knownSecretRedactor } from "../log/redact-known-secrets.js";
@@ -7,6 +8,7 @@ import { ProviderRegistry } from "../providers/provider-registry.js";
 import { createSink } from "../transport/create-sink.js";
 import type { LogSink } from "../transport/log-sink.js";
 import type { OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
+import { Budgets, budgetOf } from "./budgets.js";
 import { buildGatewayLog, type CallOutcome } from "./build-log.js";
 import { CallTracker } from "./call-tracker.js";
 import { embeddingsMethod } from "./embeddings-call.js";
@@ -52,7 +54,9 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   const onError = config.onError ?? stderrWarner("gateway");
   const redactKnownSecrets = knownSecretRedactor();
   const calls = new CallTracker();
-  const cache = new ResponseCache(config.state ?? memoryGatewayState());
+  const state = config.state ?? memoryGatewayState();
+  const cache = new ResponseCache(state);
+  const budgets = new Budgets(state, config.budgets);
 
   /** The log step: one log per call, keys it used removed; logging never breaks a call, nor goes unreported. */
   function emit(log: RequestLog, secrets: readonly string[]): RequestLog {
@@ -67,6 +71,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     } catch (error) {
       onError(error);
     }
+    budgets.spend(entry).catch(onError);
     return entry;
   }
 
@@ -74,7 +79,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
    * The steps before routing, the same for every endpoint: the request checked (after load balancing may have
    * chosen its model), who the call is for, how it is logged.
    */
-  function begin<T>(raw: unknown, options: ChatOptions, validate: (value: unknown) => void) {
+  async function begin<T>(raw: unknown, options: ChatOptions, validate: (value: unknown) => void) {
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) validate(raw);
     const params = readKeywayParams(raw as Record<string, unknown>, options.paramsHeader);
     const balanced = applyLoadBalance(raw as Record<string, unknown>, params, deps.random);
@@ -86,6 +91,9 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
       logType: options.logType,
       prices: config.prices,
     };
+    // A customer over budget is refused before anything is sent.
+    const customer = resolveIdentity({ params: call.params, context: call.context }).customer_params;
+    await budgets.check(customer?.customer_identifier, budgetOf(customer));
     return { call, request: balanced.request as T };
   }
 
@@ -95,7 +103,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   ): Promise<OpenAIChatCompletion | ChatStream> {
     const startedAt = now();
     const startedAtMs = Date.now();
-    const { call, request } = begin<OpenAIChatRequest>(raw, options, validateChatRequest);
+    const { call, request } = await begin<OpenAIChatRequest>(raw, options, validateChatRequest);
     const { params, context } = call;
     // Respan's breakdown is OpenAI-chat shaped: the other client APIs have no place for it.
     if (params.request_breakdown && options.native)

@@ -106,7 +106,10 @@ export interface EndpointParts {
     raw: unknown,
     options: ChatOptions,
     validate: (value: unknown) => void,
-  ): { call: Omit<CallOutcomeBase, "startedAt" | "startedAtMs" | "endedAt" | "route" | "error">; request: T };
+  ): Promise<{
+    call: Omit<CallOutcomeBase, "startedAt" | "startedAtMs" | "endedAt" | "route" | "error">;
+    request: T;
+  }>;
   start(): () => void;
   deps: RouteDeps;
   upstreamDeps: UpstreamDeps;
@@ -122,7 +125,7 @@ export function embeddingsMethod(parts: EndpointParts) {
   ): Promise<OpenAIEmbeddingsResponse> {
     const startedAt = parts.now();
     const startedAtMs = Date.now();
-    const { call, request } = parts.begin<EmbeddingsRequest>(raw, options, validateEmbeddingsRequest);
+    const { call, request } = await parts.begin<EmbeddingsRequest>(raw, options, validateEmbeddingsRequest);
     const done = parts.start();
     const routed = await routeCall(
       {

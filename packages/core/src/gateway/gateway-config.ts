@@ -3,6 +3,7 @@ import type { RequestLog } from "../log/request-log.js";
 import type { ModelPrices } from "../pricing/compute-cost.js";
 import type { ProviderConfig, ProviderRegistry } from "../providers/provider-registry.js";
 import type { LogSink } from "../transport/log-sink.js";
+import type { Budget } from "./budgets.js";
 import type { GatewayState } from "./gateway-state.js";
 import type { RouteDeps } from "./route-call.js";
 import type { UpstreamDeps } from "./upstream-request.js";
@@ -33,8 +34,10 @@ export interface GatewayConfig {
   cooldown?: Partial<CooldownPolicy>;
   /** Hosts a per-request `api_base` may aim at; any other is refused (no SSRF through the gateway). */
   allowedBaseURLHosts?: string[];
-  /** What several gateway instances share (response cache entries); default in this process. */
+  /** What several gateway instances share (response cache entries, budget spend); default in this process. */
   state?: GatewayState;
+  /** Budgets per customer id (USD); a request's own `customer_params` budget wins over these. */
+  budgets?: Record<string, Budget>;
   /** Custom prices per model id (USD per 1M tokens), winning over the bundled table. */
   prices?: Record<string, ModelPrices>;
   /** `log_source` of the gateway's logs (default `gateway`). */

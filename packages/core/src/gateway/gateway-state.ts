@@ -1,5 +1,5 @@
 /**
- * What several gateway instances must share (cache entries today; key cooldowns, budget spend and rate-limit
+ * What several gateway instances must share (cache entries and budget spend today; key cooldowns and rate-limit
  * counters are its next tenants): a small key-value store with expiry. In memory by default; a Redis-backed one
  * makes several instances share it.
  */
@@ -7,6 +7,8 @@ export interface GatewayState {
   get(key: string): Promise<string | undefined>;
   /** Stores `value` for `ttlMs`. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Adds `amount` to a number (0 when absent or expired), keeping it `ttlMs` from its first write; the new value. */
+  add(key: string, amount: number, ttlMs: number): Promise<number>;
 }
 
 /** Gateway state in this process: entries expire after their TTL; past `maxEntries` the oldest go first. */
@@ -28,6 +30,13 @@ export function memoryGatewayState(options: { maxEntries?: number; now?: () => n
       entries.delete(key);
       entries.set(key, { value, expiresAt: now() + ttlMs });
       while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+    },
+    async add(key, amount, ttlMs) {
+      const entry = entries.get(key);
+      const live = entry && entry.expiresAt > now() ? entry : undefined;
+      const value = Number(live?.value ?? 0) + amount;
+      entries.set(key, { value: String(value), expiresAt: live?.expiresAt ?? now() + ttlMs });
+      return value;
     },
   };
 }

@@ -13,23 +13,11 @@ export interface CachedAnswer {
   provider: string | undefined;
 }
 
-/** The fields that decide an answer: an exact match on them (and, with `cache_by_customer`, on the customer). */
-const keyFields = [
-  "model",
-  "messages",
-  "tools",
-  "tool_choice",
-  "response_format",
-  "temperature",
-  "top_p",
-  "max_tokens",
-  "max_completion_tokens",
-  "stop",
-  "seed",
-  "n",
-  "frequency_penalty",
-  "presence_penalty",
-] as const;
+/**
+ * Everything in the request decides the answer except how it is delivered: a setting this list does not know
+ * (a new sampling knob, `reasoning_effort`) then splits entries instead of serving a wrong one.
+ */
+const deliveryFields = new Set(["stream", "stream_options"]);
 
 /**
  * Respan's response cache, on `GatewayState`: `cache_enabled`, `cache_ttl` (seconds), `cache_options`
@@ -41,7 +29,8 @@ export class ResponseCache {
 
   keyOf(request: OpenAIChatRequest, params: KeywayParams, context: KeywayContext | undefined): string {
     const picked: Record<string, unknown> = {};
-    for (const field of keyFields) if (request[field] !== undefined) picked[field] = request[field];
+    for (const [field, value] of Object.entries(request).sort(([a], [b]) => (a < b ? -1 : 1)))
+      if (!deliveryFields.has(field) && value !== undefined) picked[field] = value;
     if (params.cache_options?.cache_by_customer)
       picked.customer =
         params.customer_identifier ??

@@ -1,0 +1,143 @@
+import { InvalidRequestError } from "../errors/errors.js";
+import { KeywayError } from "../errors/keyway-error.js";
+import type { CustomerParams, RequestLog } from "../log/request-log.js";
+import type { GatewayState } from "./gateway-state.js";
+
+export type BudgetDuration = "daily" | "weekly" | "monthly" | "yearly";
+
+/** Respan's customer budget (USD): a limit per period, a limit over all time, or both. */
+export interface Budget {
+  budget_duration?: BudgetDuration;
+  period_budget?: number;
+  total_budget?: number;
+}
+
+const durations: readonly BudgetDuration[] = ["daily", "weekly", "monthly", "yearly"];
+const FOREVER_MS = 10 * 365 * 86_400_000;
+
+/** The UTC start of the period `at` falls in, and the period's length (for the counter's expiry). */
+function periodOf(duration: BudgetDuration, at: Date): { start: number; ms: number } {
+  const y = at.getUTCFullYear();
+  const m = at.getUTCMonth();
+  const d = at.getUTCDate();
+  if (duration === "daily") return { start: Date.UTC(y, m, d), ms: 86_400_000 };
+  if (duration === "weekly") {
+    const monday = Date.UTC(y, m, d - ((at.getUTCDay() + 6) % 7));
+    return { start: monday, ms: 7 * 86_400_000 };
+  }
+  if (duration === "monthly")
+    return { start: Date.UTC(y, m, 1), ms: Date.UTC(y, m + 1, 1) - Date.UTC(y, m, 1) };
+  return { start: Date.UTC(y, 0, 1), ms: Date.UTC(y + 1, 0, 1) - Date.UTC(y, 0, 1) };
+}
+
+/** A customer over budget: refused before any upstream call. */
+export class BudgetExceededError extends KeywayError {
+  constructor(customer: string, what: string) {
+    super("budget_exceeded", `Customer "${customer}" is over ${what}; the request was not sent.`, {
+      statusCode: 429,
+    });
+    this.name = "BudgetExceededError";
+  }
+}
+
+/** The budget a request carries in `customer_params`, checked: a 400 naming the field when it is malformed. */
+export function budgetOf(customer: CustomerParams | undefined): Budget | undefined {
+  if (!customer) return undefined;
+  const { budget_duration, period_budget, total_budget } = customer as Record<string, unknown>;
+  if (budget_duration === undefined && period_budget === undefined && total_budget === undefined)
+    return undefined;
+  const field = (name: string) => `customer_params.${name}`;
+  if (budget_duration !== undefined && !durations.includes(budget_duration as BudgetDuration))
+    throw new InvalidRequestError(`${field("budget_duration")} must be one of ${durations.join(", ")}`, {
+      field: field("budget_duration"),
+    });
+  for (const [name, value] of [
+    ["period_budget", period_budget],
+    ["total_budget", total_budget],
+  ] as const)
+    if (value !== undefined && (typeof value !== "number" || !(value >= 0)))
+      throw new InvalidRequestError(`${field(name)} must be a number of USD, 0 or more`, {
+        field: field(name),
+      });
+  if (period_budget !== undefined && budget_duration === undefined)
+    throw new InvalidRequestError(`${field("period_budget")} needs ${field("budget_duration")}`, {
+      field: field("budget_duration"),
+    });
+  return customer as Budget;
+}
+
+/**
+ * Customer budgets on `GatewayState`: spend is the logged cost of the customer's gateway calls, counted per period
+ * and over all time; a customer at or over a limit is refused (429 `budget_exceeded`) before any upstream call.
+ */
+export class Budgets {
+  constructor(
+    private readonly state: GatewayState,
+    private readonly configured: Record<string, Budget> = {},
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  readonly #pending = new Map<string, Promise<void>>();
+
+  #keys(customer: string, budget: Budget): { total: string; period?: { key: string; ms: number } } {
+    const total = `spend:total:${customer}`;
+    if (!budget.budget_duration) return { total };
+    const { start, ms } = periodOf(budget.budget_duration, this.now());
+    return {
+      total,
+      period: {
+        key: `spend:${budget.budget_duration}:${start}:${customer}`,
+        ms: start + ms - this.now().getTime(),
+      },
+    };
+  }
+
+  /** Refuses a customer over budget; the request's own budget wins over the configured one. */
+  async check(customer: string | undefined, requested: Budget | undefined): Promise<void> {
+    if (!customer) return;
+    const budget = requested ?? this.configured[customer];
+    if (!budget) return;
+    await this.#pending.get(customer)?.catch(() => undefined);
+    const keys = this.#keys(customer, budget);
+    if (
+      budget.total_budget !== undefined &&
+      Number((await this.state.get(keys.total)) ?? 0) >= budget.total_budget
+    )
+      throw new BudgetExceededError(customer, `its total budget of $${budget.total_budget}`);
+    if (
+      keys.period &&
+      budget.period_budget !== undefined &&
+      Number((await this.state.get(keys.period.key)) ?? 0) >= budget.period_budget
+    )
+      throw new BudgetExceededError(
+        customer,
+        `its ${budget.budget_duration} budget of $${budget.period_budget}`,
+      );
+  }
+
+  /** Counts a logged call's cost against its customer: every period a budget may ask about, and all time. */
+  spend(log: RequestLog): Promise<void> {
+    const customer = log.customer_params?.customer_identifier;
+    const cost = log.cost ?? 0;
+    if (!customer || !(cost > 0)) return Promise.resolve();
+    // All counters move together, and the customer's next check waits for them: a call answered before its
+    // cost is counted must not let the next one through on a stale total.
+    const counted = Promise.all([
+      this.state.add(`spend:total:${customer}`, cost, FOREVER_MS),
+      ...durations.map((duration) => {
+        const { key, ms } = this.#keys(customer, { budget_duration: duration }).period as {
+          key: string;
+          ms: number;
+        };
+        return this.state.add(key, cost, ms);
+      }),
+    ]).then(() => undefined);
+    const pending = (this.#pending.get(customer) ?? Promise.resolve()).then(() => counted);
+    this.#pending.set(customer, pending);
+    const settle = () => {
+      if (this.#pending.get(customer) === pending) this.#pending.delete(customer);
+    };
+    pending.then(settle, settle);
+    return pending;
+  }
+}
