@@ -28,6 +28,7 @@ export {
   CredentialsMissingError,
   ForbiddenBaseURLError,
   GatewayClosedError,
+  GatewayStateError,
   InvalidRequestError,
   ProviderError,
   RequestAbortedError,
@@ -36,6 +37,7 @@ export {
 } from "./errors/errors.js";
 export { hasErrorMark, KeywayError, type KeywayErrorOptions, markError } from "./errors/keyway-error.js";
 export { type StderrWarnerOptions, stderrWarner } from "./errors/stderr-warner.js";
+export { type Budget, type BudgetDuration, BudgetExceededError } from "./gateway/budgets.js";
 export {
   type ChatMethod,
   type ChatOptions,
@@ -46,6 +48,7 @@ export {
   type Gateway,
 } from "./gateway/create-gateway.js";
 export { type GatewayConfig, gatewayDefaults } from "./gateway/gateway-config.js";
+export { type GatewayState, memoryGatewayState } from "./gateway/gateway-state.js";
 export { modelList } from "./gateway/http/answer-request.js";
 export {
   type ErrorBody,
@@ -57,6 +60,7 @@ export { type ServeGatewayOptions, serveGateway } from "./gateway/http/node-edge
 export { type KeywayParams, keywayParamNames, readKeywayParams } from "./gateway/keyway-params.js";
 export { toNodeHandler } from "./gateway/node-handler.js";
 export { parseJsonBody, readBody, readJsonBody } from "./gateway/read-json-body.js";
+export { type RedisGatewayStateOptions, redisGatewayState } from "./gateway/redis-gateway-state.js";
 export {
   type BoundGateway,
   bindGateway,

@@ -6,7 +6,7 @@ import { DEFAULT_API_KEY, startKeywayServer } from "./keyway-server.js";
 
 const usage = `Usage: keyway serve [--port 8787] [--host 127.0.0.1] [--db ./keyway.db] [--api-key KEY]... [--config keyway.config.json]
 
-Env: KEYWAY_PORT, KEYWAY_HOST, KEYWAY_DB, KEYWAY_API_KEYS (comma-separated), KEYWAY_CONFIG, and provider keys
+Env: KEYWAY_PORT, KEYWAY_HOST, KEYWAY_DB, KEYWAY_API_KEYS (comma-separated), KEYWAY_CONFIG, KEYWAY_REDIS_URL, and provider keys
 (GROQ_API_KEY, OPENAI_API_KEY, ANTHROPIC_API_KEY, …) for the gateway.`;
 
 async function main(): Promise<void> {
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
       db: { type: "string" },
       "api-key": { type: "string", multiple: true },
       config: { type: "string" },
+      redis: { type: "string" },
     },
   });
   const options = resolveServeOptions({
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     db: values.db,
     apiKey: values["api-key"],
     config: values.config,
+    redis: values.redis,
   });
   const server = await startKeywayServer(options);
   const keyNote = options.apiKeys ? `${options.apiKeys.length} API key(s)` : `API key ${DEFAULT_API_KEY}`;

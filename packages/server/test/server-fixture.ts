@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import type { GatewayConfig } from "@keyway/core";
 import { type ProviderEmulator, startProviderEmulator } from "@keyway/testing";
 import type { generateText } from "ai";
 import { type KeywayServer, startKeywayServer } from "../src/keyway-server.js";
@@ -17,7 +18,8 @@ export interface ServerFixture {
   close(): Promise<void>;
 }
 
-export async function serverFixture(): Promise<ServerFixture> {
+/** `gateway` adds to (and wins over) the fixture's gateway config: `redis`, `budgets`, … */
+export async function serverFixture(gateway: Partial<GatewayConfig> = {}): Promise<ServerFixture> {
   const emulator = await startProviderEmulator();
   const dbPath = join(mkdtempSync(join(tmpdir(), "keyway-server-test-")), "keyway.db");
   const server = await startKeywayServer({
@@ -34,6 +36,7 @@ export async function serverFixture(): Promise<ServerFixture> {
       },
       env: {},
       retry: { baseDelayMs: 1 },
+      ...gateway,
     },
   });
   const call = (path: string, init: RequestInit & { auth?: boolean; json?: unknown } = {}) => {

@@ -15,4 +15,5 @@ export {
   type LogCaptureOptions,
   startLogCapture,
 } from "./log-capture/log-capture-server.js";
+export { hasRedisServer, startRedis, type TestRedis } from "./redis-server.js";
 export { waitFor } from "./wait-for.js";

@@ -173,3 +173,20 @@ export class GatewayClosedError extends KeywayError {
     markError(this, "GatewayClosedError");
   }
 }
+
+/** The shared gateway state (Redis) did not answer: a control that needs it cannot be honoured, so the call stops. */
+export class GatewayStateError extends KeywayError {
+  static override isInstance(error: unknown): error is GatewayStateError {
+    return hasErrorMark(error, "GatewayStateError");
+  }
+
+  constructor(cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super("gateway_state_unavailable", `The gateway's shared state did not answer (${why}).`, {
+      statusCode: 503,
+      cause,
+    });
+    this.name = "GatewayStateError";
+    markError(this, "GatewayStateError");
+  }
+}

@@ -1,5 +1,5 @@
 import { InvalidRequestError } from "../errors/errors.js";
-import { KeywayError } from "../errors/keyway-error.js";
+import { hasErrorMark, KeywayError, markError } from "../errors/keyway-error.js";
 import type { CustomerParams, RequestLog } from "../log/request-log.js";
 import type { GatewayState } from "./gateway-state.js";
 
@@ -32,11 +32,16 @@ function periodOf(duration: BudgetDuration, at: Date): { start: number; ms: numb
 
 /** A customer over budget: refused before any upstream call. */
 export class BudgetExceededError extends KeywayError {
+  static override isInstance(error: unknown): error is BudgetExceededError {
+    return hasErrorMark(error, "BudgetExceededError");
+  }
+
   constructor(customer: string, what: string) {
     super("budget_exceeded", `Customer "${customer}" is over ${what}; the request was not sent.`, {
       statusCode: 429,
     });
     this.name = "BudgetExceededError";
+    markError(this, "BudgetExceededError");
   }
 }
 

@@ -18,6 +18,7 @@ import type { ChatOptions, ChatRequest, ChatStream, Gateway } from "./gateway-ty
 import { createFetchHandler } from "./http/fetch-edge.js";
 import { readKeywayParams } from "./keyway-params.js";
 import { applyLoadBalance } from "./load-balance.js";
+import { redisGatewayState } from "./redis-gateway-state.js";
 import { relayStream } from "./relay-stream.js";
 import { breakdownOf, withBreakdown } from "./request-breakdown.js";
 import { completionOf, markCache, ResponseCache, replay } from "./response-cache.js";
@@ -54,7 +55,9 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   const onError = config.onError ?? stderrWarner("gateway");
   const redactKnownSecrets = knownSecretRedactor();
   const calls = new CallTracker();
-  const state = config.state ?? memoryGatewayState();
+  const redisUrl = config.state ? undefined : (config.redis ?? env.KEYWAY_REDIS_URL);
+  const ownState = redisUrl ? redisGatewayState({ url: redisUrl }) : undefined;
+  const state = config.state ?? ownState ?? memoryGatewayState();
   const cache = new ResponseCache(state);
   const budgets = new Budgets(state, config.budgets);
 
@@ -220,6 +223,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
       } catch (error) {
         onError(error);
       }
+      await ownState?.close();
     });
   }
 

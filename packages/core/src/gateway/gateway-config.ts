@@ -34,8 +34,13 @@ export interface GatewayConfig {
   cooldown?: Partial<CooldownPolicy>;
   /** Hosts a per-request `api_base` may aim at; any other is refused (no SSRF through the gateway). */
   allowedBaseURLHosts?: string[];
-  /** What several gateway instances share (response cache entries, budget spend); default in this process. */
+  /**
+   * What several gateway instances share (response cache entries, budget spend); default in this process. Yours
+   * to close: the gateway closes only the state it made from `redis`.
+   */
   state?: GatewayState;
+  /** `redis://…` URL of a Redis to keep the state in, shared by every instance using it (env `KEYWAY_REDIS_URL`). */
+  redis?: string;
   /** Budgets per customer id (USD); a request's own `customer_params` budget wins over these. */
   budgets?: Record<string, Budget>;
   /** Custom prices per model id (USD per 1M tokens), winning over the bundled table. */

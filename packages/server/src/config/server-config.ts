@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { ConfigError, type ModelPrices, type ProviderConfig, readEnv } from "@keyway/core";
+import { type Budget, ConfigError, type ModelPrices, type ProviderConfig, readEnv } from "@keyway/core";
 import type { KeywayServerOptions } from "../keyway-server.js";
 
 /** `keyway.config.json`: everything optional. */
@@ -12,6 +12,10 @@ export interface ServerConfigFile {
   providers?: Record<string, ProviderConfig>;
   prices?: Record<string, ModelPrices>;
   allowedBaseURLHosts?: string[];
+  /** `redis://…`: the gateway's cache and budget spend shared by every instance pointed at it. */
+  redis?: string;
+  /** Budgets per customer id (USD), as in Respan's `customer_params`. */
+  budgets?: Record<string, Budget>;
 }
 
 export interface ServeFlags {
@@ -20,6 +24,7 @@ export interface ServeFlags {
   db?: string | undefined;
   apiKey?: string[] | undefined;
   config?: string | undefined;
+  redis?: string | undefined;
 }
 
 function readConfigFile(path: string | undefined): ServerConfigFile {
@@ -35,7 +40,7 @@ function readConfigFile(path: string | undefined): ServerConfigFile {
   }
 }
 
-/** Server options: flags win over env (`KEYWAY_PORT`, `KEYWAY_DB`, `KEYWAY_API_KEYS`), over the config file, over defaults. */
+/** Server options: flags win over env (`KEYWAY_PORT`, `KEYWAY_DB`, `KEYWAY_API_KEYS`, `KEYWAY_REDIS_URL`), over the config file, over defaults. */
 export function resolveServeOptions(
   flags: ServeFlags,
   env: Record<string, string | undefined> = process.env,
@@ -49,6 +54,7 @@ export function resolveServeOptions(
     ?.split(",")
     .map((key) => key.trim())
     .filter(Boolean);
+  const redis = flags.redis ?? readEnv("KEYWAY_REDIS_URL", env) ?? file.redis;
   const apiKeys = flags.apiKey && flags.apiKey.length > 0 ? flags.apiKey : (envKeys ?? file.apiKeys);
   return {
     port,
@@ -59,6 +65,8 @@ export function resolveServeOptions(
     gateway: {
       ...(file.providers ? { providers: file.providers } : {}),
       ...(file.allowedBaseURLHosts ? { allowedBaseURLHosts: file.allowedBaseURLHosts } : {}),
+      ...(redis ? { redis } : {}),
+      ...(file.budgets ? { budgets: file.budgets } : {}),
     },
   };
 }
