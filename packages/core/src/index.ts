@@ -59,6 +59,7 @@ export {
 export { type ServeGatewayOptions, serveGateway } from "./gateway/http/node-edge.js";
 export { type KeywayParams, keywayParamNames, readKeywayParams } from "./gateway/keyway-params.js";
 export { toNodeHandler } from "./gateway/node-handler.js";
+export { type RateLimit, RateLimitExceededError, type RateLimits } from "./gateway/rate-limits.js";
 export { parseJsonBody, readBody, readJsonBody } from "./gateway/read-json-body.js";
 export { type RedisGatewayStateOptions, redisGatewayState } from "./gateway/redis-gateway-state.js";
 export {

@@ -75,6 +75,25 @@ describe("gateway state in Redis, shared by instances", () => {
     expect(allowed.choices).toHaveLength(1);
   });
 
+  it("a rate limit holds across both instances", async () => {
+    const limits = { rateLimits: { perCustomer: { requestsPerMinute: 3 } } };
+    const a = await gatewayFixture({ redis: redis.url, ...limits });
+    const b = await gatewayFixture({ redis: redis.url, ...limits });
+    fixtures.push(a, b);
+    const customer = `limited-${Date.now()}`;
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        (i % 2 ? a : b).client.chat.completions
+          .create(ask({ customer_identifier: customer }) as never)
+          .then(() => "ok")
+          .catch((error: { code?: string }) => error.code),
+      ),
+    );
+    expect(results.filter((result) => result === "ok")).toHaveLength(3);
+    expect(results.filter((result) => result === "rate_limit_exceeded")).toHaveLength(3);
+    expect(a.emulator.requests.length + b.emulator.requests.length).toBe(3);
+  });
+
   it("a Redis that does not answer: budgets fail closed with a typed 503, the cache fails open", async () => {
     const down = await gatewayFixture({ redis: "redis://127.0.0.1:1" });
     fixtures.push(down);

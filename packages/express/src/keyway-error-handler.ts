@@ -5,7 +5,7 @@ import type { ErrorRequestHandler } from "express";
 export function keywayErrorHandler(): ErrorRequestHandler {
   return function keywayErrors(error, _req, res, next) {
     if (!KeywayError.isInstance(error) || res.headersSent) return next(error);
-    const { status, body } = renderError(error);
-    res.status(status).type("application/json").send(body);
+    const { status, body, headers } = renderError(error);
+    res.status(status).set(headers).send(body);
   };
 }

@@ -18,6 +18,8 @@ export interface KeywayErrorOptions {
   statusCode?: number;
   isRetryable?: boolean;
   cause?: unknown;
+  /** Headers the HTTP answer carries (e.g. `retry-after`); Koa's error handling sets them too. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -33,6 +35,8 @@ export class KeywayError extends Error {
   status: number;
   /** Koa shows the message of errors marked `expose`: the client's own mistakes, never server faults. */
   expose: boolean;
+  /** Headers the HTTP answer carries, under the name Koa's error handling reads. */
+  readonly headers: Record<string, string> | undefined;
 
   constructor(code: string, message: string, options: KeywayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -42,6 +46,7 @@ export class KeywayError extends Error {
     this.isRetryable = options.isRetryable ?? false;
     this.status = this.statusCode;
     this.expose = this.statusCode < 500;
+    this.headers = options.headers;
   }
 
   static isInstance(error: unknown): error is KeywayError {

@@ -8,16 +8,17 @@ import { ProviderRegistry } from "../providers/provider-registry.js";
 import { createSink } from "../transport/create-sink.js";
 import type { LogSink } from "../transport/log-sink.js";
 import type { OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
-import { Budgets, budgetOf } from "./budgets.js";
 import { buildGatewayLog, type CallOutcome } from "./build-log.js";
 import { CallTracker } from "./call-tracker.js";
 import { embeddingsMethod } from "./embeddings-call.js";
 import { type GatewayConfig, gatewayDefaults, gatewayParts } from "./gateway-config.js";
 import { memoryGatewayState } from "./gateway-state.js";
 import type { ChatOptions, ChatRequest, ChatStream, Gateway } from "./gateway-types.js";
+import { Governance } from "./governance.js";
 import { createFetchHandler } from "./http/fetch-edge.js";
 import { readKeywayParams } from "./keyway-params.js";
 import { applyLoadBalance } from "./load-balance.js";
+import type { RateSubject } from "./rate-limits.js";
 import { redisGatewayState } from "./redis-gateway-state.js";
 import { relayStream } from "./relay-stream.js";
 import { breakdownOf, withBreakdown } from "./request-breakdown.js";
@@ -59,10 +60,10 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   const ownState = redisUrl ? redisGatewayState({ url: redisUrl }) : undefined;
   const state = config.state ?? ownState ?? memoryGatewayState();
   const cache = new ResponseCache(state);
-  const budgets = new Budgets(state, config.budgets);
+  const governance = new Governance(state, config);
 
   /** The log step: one log per call, keys it used removed; logging never breaks a call, nor goes unreported. */
-  function emit(log: RequestLog, secrets: readonly string[]): RequestLog {
+  function emit(log: RequestLog, secrets: readonly string[], subject: RateSubject): RequestLog {
     const entry: RequestLog = redactKnownSecrets(log, secrets);
     try {
       if (config.sink || !config.onLog) getSink().log(entry);
@@ -74,7 +75,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     } catch (error) {
       onError(error);
     }
-    budgets.spend(entry).catch(onError);
+    governance.settle(entry, subject).catch(onError);
     return entry;
   }
 
@@ -94,10 +95,10 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
       logType: options.logType,
       prices: config.prices,
     };
-    // A customer over budget is refused before anything is sent.
+    // A customer over budget or a rate limit is refused before anything is sent.
     const customer = resolveIdentity({ params: call.params, context: call.context }).customer_params;
-    await budgets.check(customer?.customer_identifier, budgetOf(customer));
-    return { call, request: balanced.request as T };
+    const subject = await governance.admit(customer, options.apiKey);
+    return { call, request: balanced.request as T, subject };
   }
 
   async function chat(
@@ -106,7 +107,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   ): Promise<OpenAIChatCompletion | ChatStream> {
     const startedAt = now();
     const startedAtMs = Date.now();
-    const { call, request } = await begin<OpenAIChatRequest>(raw, options, validateChatRequest);
+    const { call, request, subject } = await begin<OpenAIChatRequest>(raw, options, validateChatRequest);
     const { params, context } = call;
     // Respan's breakdown is OpenAI-chat shaped: the other client APIs have no place for it.
     if (params.request_breakdown && options.native)
@@ -121,7 +122,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     type End = Omit<CallOutcome, keyof typeof call | "request" | "startedAt" | "startedAtMs" | "endedAt">;
     const finish = (end: End) => {
       const outcome: CallOutcome = { ...call, request, startedAt, startedAtMs, endedAt: now(), ...end };
-      logged = emit(buildGatewayLog(outcome), outcome.route.secrets);
+      logged = emit(buildGatewayLog(outcome), outcome.route.secrets, subject);
       done();
     };
 

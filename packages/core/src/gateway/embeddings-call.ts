@@ -7,6 +7,7 @@ import { baseLog, type CallOutcomeBase } from "./base-log.js";
 import type { ChatOptions, EmbeddingsRequest } from "./gateway-types.js";
 import { readGuardedText } from "./guarded-body.js";
 import { keywayParamNames } from "./keyway-params.js";
+import type { RateSubject } from "./rate-limits.js";
 import { type RouteDeps, routeCall } from "./route-call.js";
 import { badResponse, postUpstream, type UpstreamDeps, type UpstreamTarget } from "./upstream-request.js";
 
@@ -109,11 +110,12 @@ export interface EndpointParts {
   ): Promise<{
     call: Omit<CallOutcomeBase, "startedAt" | "startedAtMs" | "endedAt" | "route" | "error">;
     request: T;
+    subject: RateSubject;
   }>;
   start(): () => void;
   deps: RouteDeps;
   upstreamDeps: UpstreamDeps;
-  emit(log: RequestLog, secrets: readonly string[]): RequestLog;
+  emit(log: RequestLog, secrets: readonly string[], subject: RateSubject): RequestLog;
   now(): number;
 }
 
@@ -125,7 +127,11 @@ export function embeddingsMethod(parts: EndpointParts) {
   ): Promise<OpenAIEmbeddingsResponse> {
     const startedAt = parts.now();
     const startedAtMs = Date.now();
-    const { call, request } = await parts.begin<EmbeddingsRequest>(raw, options, validateEmbeddingsRequest);
+    const { call, request, subject } = await parts.begin<EmbeddingsRequest>(
+      raw,
+      options,
+      validateEmbeddingsRequest,
+    );
     const done = parts.start();
     const routed = await routeCall(
       {
@@ -148,7 +154,7 @@ export function embeddingsMethod(parts: EndpointParts) {
       error: routed.ok ? undefined : routed.error,
       response: routed.ok ? routed.upstream : undefined,
     };
-    parts.emit(buildEmbeddingLog(outcome), routed.route.secrets);
+    parts.emit(buildEmbeddingLog(outcome), routed.route.secrets, subject);
     done();
     if (!routed.ok) throw routed.error;
     return routed.upstream;

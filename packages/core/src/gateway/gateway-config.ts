@@ -5,6 +5,7 @@ import type { ProviderConfig, ProviderRegistry } from "../providers/provider-reg
 import type { LogSink } from "../transport/log-sink.js";
 import type { Budget } from "./budgets.js";
 import type { GatewayState } from "./gateway-state.js";
+import type { RateLimits } from "./rate-limits.js";
 import type { RouteDeps } from "./route-call.js";
 import type { UpstreamDeps } from "./upstream-request.js";
 import type { UpstreamTransport } from "./upstream-transport.js";
@@ -43,6 +44,8 @@ export interface GatewayConfig {
   redis?: string;
   /** Budgets per customer id (USD); a request's own `customer_params` budget wins over these. */
   budgets?: Record<string, Budget>;
+  /** Requests and tokens per minute, per customer and per API key the caller presented; 429 with `Retry-After`. */
+  rateLimits?: RateLimits;
   /** Custom prices per model id (USD per 1M tokens), winning over the bundled table. */
   prices?: Record<string, ModelPrices>;
   /** `log_source` of the gateway's logs (default `gateway`). */

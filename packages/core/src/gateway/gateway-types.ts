@@ -31,6 +31,11 @@ export interface ChatOptions {
   /** A context to use instead of the ambient one. */
   context?: KeywayContext;
   /**
+   * The key the caller presented to the gateway (its `Authorization` bearer; the HTTP faces fill it in): what
+   * per-API-key rate limits count against. Only its fingerprint is kept.
+   */
+  apiKey?: string;
+  /**
    * The caller's own request in a provider's API (the Messages face): sent as it came when the call lands on a
    * provider of that API, whose own answer then rides back on the canonical one.
    */

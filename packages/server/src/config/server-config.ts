@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { type Budget, ConfigError, type ModelPrices, type ProviderConfig, readEnv } from "@keyway/core";
+import {
+  type Budget,
+  ConfigError,
+  type ModelPrices,
+  type ProviderConfig,
+  type RateLimits,
+  readEnv,
+} from "@keyway/core";
 import type { KeywayServerOptions } from "../keyway-server.js";
 
 /** `keyway.config.json`: everything optional. */
@@ -16,6 +23,8 @@ export interface ServerConfigFile {
   redis?: string;
   /** Budgets per customer id (USD), as in Respan's `customer_params`. */
   budgets?: Record<string, Budget>;
+  /** Requests and tokens per minute, per customer and per API key (`perCustomer`, `perApiKey`). */
+  rateLimits?: RateLimits;
 }
 
 export interface ServeFlags {
@@ -67,6 +76,7 @@ export function resolveServeOptions(
       ...(file.allowedBaseURLHosts ? { allowedBaseURLHosts: file.allowedBaseURLHosts } : {}),
       ...(redis ? { redis } : {}),
       ...(file.budgets ? { budgets: file.budgets } : {}),
+      ...(file.rateLimits ? { rateLimits: file.rateLimits } : {}),
     },
   };
 }

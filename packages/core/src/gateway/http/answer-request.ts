@@ -23,11 +23,19 @@ function cacheHeaders(result: object): Record<string, string> | undefined {
 
 export type HeaderGetter = (name: string) => string | null | undefined;
 
+/** The caller's key: `Authorization: Bearer …`, or Anthropic's `x-api-key`. */
+function bearerOf(header: HeaderGetter): { apiKey?: string } {
+  const bearer = /^Bearer\s+(.+)$/i.exec(header("authorization") ?? "")?.[1]?.trim();
+  const apiKey = bearer || header("x-api-key") || undefined;
+  return apiKey ? { apiKey } : {};
+}
+
 /** The call's options from the request's headers: the one header mapping of every face. */
 export function optionsFromHeaders(header: HeaderGetter, logSource?: string) {
   return {
     provider: header("x-respan-route-provider") ?? undefined,
     paramsHeader: header("x-data-respan-params") ?? null,
+    ...bearerOf(header),
     ...(logSource ? { logSource } : logSourceOf(header("x-keyway-log-source"))),
   };
 }

@@ -46,7 +46,15 @@ export function errorBodyFor(error: unknown, face: ErrorFace): unknown {
   return { type: "error", error: { type, message: body.error.message, code: body.error.code } };
 }
 
-/** The gateway's one error rendering: status and JSON text, for every face (Fetch, node:http, Express, Koa). */
-export function renderError(error: unknown, face: ErrorFace = "openai"): { status: number; body: string } {
-  return { status: errorStatus(error), body: JSON.stringify(errorBodyFor(error, face)) };
+/**
+ * The gateway's one error rendering: status, headers (JSON, and the error's own such as `retry-after`) and JSON
+ * text, for every face (Fetch, node:http, Express, Koa).
+ */
+export function renderError(
+  error: unknown,
+  face: ErrorFace = "openai",
+): { status: number; body: string; headers: Record<string, string> } {
+  const body = JSON.stringify(errorBodyFor(error, face));
+  const own = KeywayError.isInstance(error) ? error.headers : undefined;
+  return { status: errorStatus(error), body, headers: { ...own, "content-type": "application/json" } };
 }

@@ -37,8 +37,8 @@ export function createFetchHandler(
 ): typeof globalThis.fetch {
   const encoder = new TextEncoder();
   const fail = (error: unknown, route?: GatewayRoute) => {
-    const { status, body } = renderError(error, faceOf(route));
-    return new Response(body, { status, headers: jsonHeaders });
+    const { status, body, headers } = renderError(error, faceOf(route));
+    return new Response(body, { status, headers });
   };
   return async function keywayFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     let request: Request;

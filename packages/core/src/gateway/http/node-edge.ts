@@ -95,8 +95,8 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<boolea
     }
     if (options.errors === "throw") throw error;
     options.onError?.(error);
-    const { status, body } = renderError(error, faceOf(route));
-    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+    const { status, body, headers } = renderError(error, faceOf(route));
+    res.writeHead(status, { ...headers, "content-length": Buffer.byteLength(body) });
     res.end(body);
     return true;
   } finally {
