@@ -94,6 +94,27 @@ describe("gateway state in Redis, shared by instances", () => {
     expect(a.emulator.requests.length + b.emulator.requests.length).toBe(3);
   });
 
+  it("a key cooled down by one instance is skipped by the other", async () => {
+    const pool = (emulator: { url: string }) => ({
+      providers: {
+        groq: {
+          baseURL: `${emulator.url}/openai/v1`,
+          keys: [{ apiKey: "gsk-revoked" }, { apiKey: "gsk-good" }],
+        },
+      },
+      redis: redis.url,
+      random: () => 0, // the first key, unless it is cooling down
+    });
+    const a = await gatewayFixture(pool, { validKeys: ["gsk-good"] });
+    const b = await gatewayFixture(pool, { validKeys: ["gsk-good"] });
+    fixtures.push(a, b);
+    await a.client.chat.completions.create(ask() as never);
+    expect(a.emulator.requests.map((request) => request.apiKey)).toEqual(["gsk-revoked", "gsk-good"]);
+    await b.client.chat.completions.create(ask() as never);
+    expect(b.emulator.requests.map((request) => request.apiKey)).toEqual(["gsk-good"]);
+    expect(b.gateway.keyHealth().find((key) => !key.healthy)?.cooldownUntil).toBeGreaterThan(Date.now());
+  });
+
   it("a Redis that does not answer: budgets fail closed with a typed 503, the cache fails open", async () => {
     const down = await gatewayFixture({ redis: "redis://127.0.0.1:1" });
     fixtures.push(down);

@@ -48,6 +48,8 @@ export interface PickedKey {
  */
 export class KeyPool {
   readonly #keys: PoolKey[];
+  /** Told of every cooldown this pool starts: how instances sharing state learn of it. */
+  onCooldown: ((keyId: string, until: number) => void) | undefined;
 
   constructor(
     readonly provider: string,
@@ -117,6 +119,18 @@ export class KeyPool {
     else if (serverError && key.consecutiveServerErrors >= this.policy.serverErrorThreshold) {
       health.cooldownUntil = at + this.policy.serverErrorMs;
     }
+    if (health.cooldownUntil !== undefined && health.cooldownUntil > at)
+      this.onCooldown?.(keyId, health.cooldownUntil);
+  }
+
+  keyIds(): string[] {
+    return this.#keys.map((key) => key.health.keyId);
+  }
+
+  /** A cooldown another instance started: kept when it ends later than the one this pool knows. */
+  adopt(keyId: string, until: number): void {
+    const key = this.#keys.find((candidate) => candidate.health.keyId === keyId);
+    if (key && until > (key.health.cooldownUntil ?? 0)) key.health.cooldownUntil = until;
   }
 
   health(): KeyHealth[] {

@@ -19,7 +19,6 @@ import { createFetchHandler } from "./http/fetch-edge.js";
 import { readKeywayParams } from "./keyway-params.js";
 import { applyLoadBalance } from "./load-balance.js";
 import type { RateSubject } from "./rate-limits.js";
-import { redisGatewayState } from "./redis-gateway-state.js";
 import { relayStream } from "./relay-stream.js";
 import { breakdownOf, withBreakdown } from "./request-breakdown.js";
 import { completionOf, markCache, ResponseCache, replay } from "./response-cache.js";
@@ -47,18 +46,21 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   const env = config.env ?? process.env;
   const now = config.now ?? (() => performance.now());
   const transport = config.fetch ? fetchTransport(config.fetch) : nodeTransport();
-  const { pools, deps, upstreamDeps } = gatewayParts(config, registry, env, transport);
+  const onError = config.onError ?? stderrWarner("gateway");
+  const { pools, deps, upstreamDeps, state, ownState } = gatewayParts(
+    config,
+    registry,
+    env,
+    transport,
+    onError,
+  );
   let sink = config.sink;
   const getSink = () => {
     sink ??= createSink({ env });
     return sink;
   };
-  const onError = config.onError ?? stderrWarner("gateway");
   const redactKnownSecrets = knownSecretRedactor();
   const calls = new CallTracker();
-  const redisUrl = config.state ? undefined : (config.redis ?? env.KEYWAY_REDIS_URL);
-  const ownState = redisUrl ? redisGatewayState({ url: redisUrl }) : undefined;
-  const state = config.state ?? ownState ?? memoryGatewayState();
   const cache = new ResponseCache(state);
   const governance = new Governance(state, config);
 

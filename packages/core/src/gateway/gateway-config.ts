@@ -4,9 +4,11 @@ import type { ModelPrices } from "../pricing/compute-cost.js";
 import type { ProviderConfig, ProviderRegistry } from "../providers/provider-registry.js";
 import type { LogSink } from "../transport/log-sink.js";
 import type { Budget } from "./budgets.js";
-import type { GatewayState } from "./gateway-state.js";
+import { type GatewayState, memoryGatewayState } from "./gateway-state.js";
 import type { RateLimits } from "./rate-limits.js";
+import { redisGatewayState } from "./redis-gateway-state.js";
 import type { RouteDeps } from "./route-call.js";
+import { SharedCooldowns } from "./shared-cooldowns.js";
 import type { UpstreamDeps } from "./upstream-request.js";
 import type { UpstreamTransport } from "./upstream-transport.js";
 
@@ -79,16 +81,31 @@ export function gatewayParts(
   registry: ProviderRegistry,
   env: Record<string, string | undefined>,
   transport: UpstreamTransport,
-): { pools: Map<string, KeyPool>; deps: RouteDeps; upstreamDeps: UpstreamDeps } {
+  onError: (error: unknown) => void,
+): {
+  pools: Map<string, KeyPool>;
+  deps: RouteDeps;
+  upstreamDeps: UpstreamDeps;
+  state: GatewayState;
+  /** The state the gateway made (from `redis`), and so closes. */
+  ownState: (GatewayState & { close(): Promise<void> }) | undefined;
+} {
   const policy = { ...defaultCooldownPolicy, ...config.cooldown };
   const pools = new Map<string, KeyPool>();
   for (const [id, settings] of Object.entries(config.providers ?? {})) {
     const keys = settings.keys ?? (settings.apiKey ? [{ apiKey: settings.apiKey }] : []);
     if (keys.length > 0) pools.set(id, new KeyPool(id, keys, policy));
   }
+  const redisUrl = config.state ? undefined : (config.redis ?? env.KEYWAY_REDIS_URL);
+  const ownState = redisUrl ? redisGatewayState({ url: redisUrl }) : undefined;
+  const shared = config.state ?? ownState;
+  // In-process state has no one to share cooldowns with: the pools' own view is the whole truth.
+  const cooldowns = shared ? new SharedCooldowns(shared, pools, onError) : undefined;
   const timeoutMs = config.timeoutMs ?? gatewayDefaults.timeoutMs;
   return {
     pools,
+    state: shared ?? memoryGatewayState(),
+    ownState,
     deps: {
       registry,
       pools,
@@ -101,6 +118,7 @@ export function gatewayParts(
         maxRetryAfterMs: config.retry?.maxRetryAfterMs ?? gatewayDefaults.maxRetryAfterMs,
       },
       allowedBaseURLHosts: config.allowedBaseURLHosts ?? [],
+      ...(cooldowns ? { cooldowns } : {}),
     },
     upstreamDeps: {
       transport,

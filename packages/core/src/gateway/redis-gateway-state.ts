@@ -31,6 +31,8 @@ export function redisGatewayState(
     lazyConnect: true,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    // Reads issued together (every key of a pool's cooldown) go out as one round trip.
+    enableAutoPipelining: true,
     commandTimeout: options.commandTimeoutMs ?? 2_000,
   });
   // A dropped connection is reported through the commands that fail, not as an unhandled 'error' event.

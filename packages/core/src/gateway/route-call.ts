@@ -17,6 +17,8 @@ export interface RouteDeps {
   random: () => number;
   retry: { retries: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterMs: number };
   allowedBaseURLHosts: readonly string[];
+  /** Cooldowns shared with other instances, adopted before a pooled key is picked. */
+  cooldowns?: { sync(provider: string): Promise<void> };
 }
 
 /** Where a call went: the model (as requested) and provider that answered or were tried last, and how. */
@@ -131,6 +133,8 @@ export async function routeCall<T>(
               code: "provider_excluded",
             },
           );
+        if (deps.cooldowns && deps.pools.has(resolved.provider.id))
+          await deps.cooldowns.sync(resolved.provider.id);
         credential = resolveCredential({
           provider: resolved.provider,
           model,
