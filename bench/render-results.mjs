@@ -169,6 +169,23 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
           "",
         ]
       : []),
+    ...(results.controls
+      ? [
+          `## Gateway controls (\`bench/gateway-controls.mjs\`)${when("controls")}`,
+          "",
+          `The core gateway on its Node path, logging through \`HttpLogSink\`, upstream the emulator at ${results.controls.latencyMs} ms. \`plain\`: no controls configured. \`governed-*\`: a customer budget (period and total) and rate limits per customer and per API key (requests and tokens per minute), set far above what the run spends, so every call pays for the checks and the counting and none is refused; \`-redis\` keeps that state (and the key-pool cooldowns) in a local \`redis-server\`. \`cache-hit-*\`: \`cache_enabled\` on a request already cached, answered without the upstream. Targets alternate request by request, 7 rounds × 40; p50 = median of round medians.`,
+          "",
+          "| target | p50 | p99 | added vs plain |",
+          "|---|---|---|---|",
+          ...Object.keys(results.controls.p50).map(
+            (name) =>
+              `| ${name} | ${results.controls.p50[name]} ms | ${results.controls.p99[name]} ms | ${name === "plain" ? "—" : fmt(results.controls.p50[name] - results.controls.p50.plain)} |`,
+          ),
+          "",
+          `Budget + rate-limit checks add **${fmt(results.controls.addedMemoryMs)}** with in-process state and **${fmt(results.controls.addedRedisMs)}** with Redis; a cache hit answers in ${results.controls.p50["cache-hit-memory"]} ms (memory) and ${results.controls.p50["cache-hit-redis"]} ms (Redis) against ${results.controls.p50.plain} ms for a call that goes upstream.`,
+          "",
+        ]
+      : []),
     "## Logging",
     "",
     `- \`HttpLogSink.log()\` on the caller's path (\`bench/log-hot-path.mjs\`, ${results.logHotPath.calls.toLocaleString("en")} calls in blocks of 1,000)${when("logHotPath")}: median ${results.logHotPath.medianMicros} µs per call, p99 of blocks ${results.logHotPath.p99Micros} µs. Logging 1M logs as fast as a loop can outruns any endpoint: ${results.logHotPath.counters.delivered.toLocaleString("en")} were delivered during the loop and ${results.logHotPath.counters.spooled.toLocaleString("en")} went to the spool; none dropped.`,

@@ -1,6 +1,7 @@
 // `pnpm bench`: every benchmark, one after the other, on this machine; writes bench/RESULTS.md (and results.json).
 import { writeFileSync } from "node:fs";
 import os from "node:os";
+import { gatewayControls } from "./gateway-controls.mjs";
 import { gatewayOverhead } from "./gateway-overhead.mjs";
 import { langchainOverhead } from "./langchain-overhead.mjs";
 import { logHotPath } from "./log-hot-path.mjs";
@@ -24,6 +25,7 @@ const run = async (name, fn) => {
   );
 };
 await run("gateway", () => gatewayOverhead());
+await run("controls", () => gatewayControls());
 await run("logHotPath", () => logHotPath());
 await run("sinkDelivery", () => sinkDelivery());
 await run("server", () => serverIngest({ fill, soakSeconds }));
