@@ -1,7 +1,7 @@
 // The core gateway served by node:http, logging every call through HttpLogSink:
 // node servers/keyway-gateway.mjs <upstreamOrigin> <logEndpoint>
-import { createServer } from "node:http";
-import { createGateway, HttpLogSink, serveGateway } from "@keyway/core";
+import { createGateway, HttpLogSink } from "@keyway/core";
+import { serveGatewayProcess } from "../lib/serve-gateway-process.mjs";
 
 const [upstream, logEndpoint] = process.argv.slice(2);
 const sink = new HttpLogSink({ baseURL: logEndpoint, spoolDir: false });
@@ -13,12 +13,4 @@ const gateway = createGateway({
   sink,
   env: {},
 });
-// The Node path the Express/Koa doors and keyway serve use: no Request/Response conversion.
-const server = createServer(async (req, res) => {
-  if (!(await serveGateway({ gateway, req, res }))) res.writeHead(404).end();
-});
-server.keepAliveTimeout = 30_000;
-server.listen(0, "127.0.0.1", () =>
-  console.log(`READY http://127.0.0.1:${server.address().port}/v1/chat/completions`),
-);
-process.on("SIGINT", () => process.exit(0));
+serveGatewayProcess(gateway);

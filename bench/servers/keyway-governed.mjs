@@ -2,8 +2,8 @@
 // node servers/keyway-governed.mjs <upstreamOrigin> <logEndpoint> <plain|governed> [redisUrl]
 // "governed": a budget and rate limits (per customer and per API key) far above what the run spends, so every call
 // pays for the checks and counts and none is refused.
-import { createServer } from "node:http";
-import { createGateway, HttpLogSink, serveGateway } from "@keyway/core";
+import { createGateway, HttpLogSink } from "@keyway/core";
+import { serveGatewayProcess } from "../lib/serve-gateway-process.mjs";
 
 const [upstream, logEndpoint, mode, redis] = process.argv.slice(2);
 const huge = 1_000_000_000;
@@ -24,11 +24,4 @@ const gateway = createGateway({
       }
     : {}),
 });
-const server = createServer(async (req, res) => {
-  if (!(await serveGateway({ gateway, req, res }))) res.writeHead(404).end();
-});
-server.keepAliveTimeout = 30_000;
-server.listen(0, "127.0.0.1", () =>
-  console.log(`READY http://127.0.0.1:${server.address().port}/v1/chat/completions`),
-);
-process.on("SIGINT", () => process.exit(0));
+serveGatewayProcess(gateway);
