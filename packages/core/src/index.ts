@@ -37,7 +37,12 @@ export {
 } from "./errors/errors.js";
 export { hasErrorMark, KeywayError, type KeywayErrorOptions, markError } from "./errors/keyway-error.js";
 export { type StderrWarnerOptions, stderrWarner } from "./errors/stderr-warner.js";
-export { type Budget, type BudgetDuration, BudgetExceededError } from "./gateway/budgets.js";
+export {
+  type Budget,
+  type BudgetDuration,
+  BudgetExceededError,
+  type BudgetUsage,
+} from "./gateway/budgets.js";
 export {
   type ChatMethod,
   type ChatOptions,
@@ -46,6 +51,7 @@ export {
   createGateway,
   type EmbeddingsRequest,
   type Gateway,
+  type GatewayUsage,
 } from "./gateway/create-gateway.js";
 export { type GatewayConfig, gatewayDefaults } from "./gateway/gateway-config.js";
 export { type GatewayState, memoryGatewayState } from "./gateway/gateway-state.js";

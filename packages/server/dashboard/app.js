@@ -122,6 +122,35 @@ async function refreshMetrics() {
   );
 }
 
+// Budgets and the cache hit rate come from the gateway's own counters (shared by every instance on one Redis),
+// not from the log window: they are what the gateway enforces.
+async function refreshUsage() {
+  const usage = await api("/api/gateway/usage");
+  const { hits, misses, hit_rate: rate } = usage.cache;
+  $("#h-cache").textContent = rate === null ? "–" : `${(rate * 100).toFixed(1)} %`;
+  $("#h-cache").title = `${hits} hits, ${misses} misses`;
+  const limitOf = (spent, limit) =>
+    limit === undefined ? money(spent) : `${money(spent)} / ${money(limit)}`;
+  $("#budgets tbody").replaceChildren(
+    ...usage.budgets.map(({ customer, budget, spent_total: total, spent_period: period }) => {
+      const used = Math.max(
+        budget.total_budget ? total / budget.total_budget : 0,
+        budget.period_budget && period !== undefined ? period / budget.period_budget : 0,
+      );
+      const row = document.createElement("tr");
+      if (used >= 1) row.className = "error";
+      row.append(
+        cell(customer),
+        cell(budget.budget_duration ?? "–"),
+        cell(period === undefined ? "–" : limitOf(period, budget.period_budget)),
+        cell(limitOf(total, budget.total_budget)),
+        cell(`${(used * 100).toFixed(0)} %`),
+      );
+      return row;
+    }),
+  );
+}
+
 function logRow(log) {
   const row = document.createElement("tr");
   row.dataset.id = log.unique_id;
@@ -188,7 +217,7 @@ async function openDetail(id) {
 
 async function refresh() {
   try {
-    await Promise.all([refreshMetrics(), loadLogs(false)]);
+    await Promise.all([refreshMetrics(), refreshUsage(), loadLogs(false)]);
     $("#status").textContent = `updated ${new Date().toLocaleTimeString()}`;
   } catch (error) {
     if (error.message !== "unauthorized") $("#status").textContent = `refresh failed: ${error.message}`;

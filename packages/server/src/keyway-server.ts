@@ -152,6 +152,8 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
       }
       if (path === "/api/gateway/keys/" || path === "/api/gateway/keys")
         return sendJson(res, 200, { keys: gateway.keyHealth() });
+      if (path === "/api/gateway/usage/" || path === "/api/gateway/usage")
+        return sendJson(res, 200, await gateway.usage());
     }
     // The gateway's routes (chat completions, models) under any prefix, answered in OpenAI's shapes.
     if (await serveGateway({ gateway, req, res, path, maxBodyBytes })) return;

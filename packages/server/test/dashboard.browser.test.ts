@@ -1,3 +1,4 @@
+import OpenAI from "openai";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_KEY, type ServerFixture, serverFixture } from "./server-fixture.js";
@@ -78,5 +79,39 @@ describe("dashboard in a real browser", () => {
     expect(everything).toContain('"unique_id": "dash-bob"');
     expect(await page.content()).not.toContain("sk-should-never-show");
     expect(dialogs).toEqual([]);
+  });
+
+  it("shows each budgeted customer's spend against its budget, and the cache hit rate", async () => {
+    const governed = await serverFixture({
+      budgets: {
+        "team-a": { total_budget: 0.0000001 },
+        "team-b": { budget_duration: "monthly", period_budget: 5 },
+      },
+    });
+    try {
+      const client = new OpenAI({ apiKey: API_KEY, baseURL: `${governed.server.url}/v1`, maxRetries: 0 });
+      const ask = (extra: Record<string, unknown>) =>
+        client.chat.completions.create({
+          model: "groq/llama-3.1-8b-instant",
+          messages: [{ role: "user", content: "budgeted" }],
+          ...extra,
+        } as never);
+      await ask({ customer_identifier: "team-a" });
+      await ask({ customer_identifier: "team-b" });
+      for (let i = 0; i < 4; i++) await ask({ cache_enabled: true }); // 1 miss, 3 hits
+      const page = await browser.newPage();
+      await page.goto(governed.server.url);
+      await page.fill("#api-key", API_KEY);
+      await page.click("#login-form button");
+      await page.waitForSelector("#budgets tbody tr >> nth=1");
+      const rows = await page.locator("#budgets tbody tr").allTextContents();
+      expect(rows[0]).toMatch(/^team-a–.*\$0\.000000 \/ \$0\.000000\d+ %$/);
+      expect(await page.locator("#budgets tbody tr").first().getAttribute("class")).toBe("error");
+      expect(rows[1]).toMatch(/^team-bmonthly\$0\.\d+ \/ \$5\.00\$0\.\d+0 %$/);
+      await page.waitForFunction(() => document.querySelector("#h-cache")?.textContent === "75.0 %");
+      expect(await page.getAttribute("#h-cache", "title")).toBe("3 hits, 1 misses");
+    } finally {
+      await governed.close();
+    }
   });
 });

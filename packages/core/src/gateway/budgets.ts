@@ -12,6 +12,14 @@ export interface Budget {
   total_budget?: number;
 }
 
+/** A configured budget and the spend counted against it (USD): all time, and in the current period if it has one. */
+export interface BudgetUsage {
+  customer: string;
+  budget: Budget;
+  spent_total: number;
+  spent_period?: number;
+}
+
 const durations: readonly BudgetDuration[] = ["daily", "weekly", "monthly", "yearly"];
 const FOREVER_MS = 10 * 365 * 86_400_000;
 
@@ -118,6 +126,25 @@ export class Budgets {
         customer,
         `its ${budget.budget_duration} budget of $${budget.period_budget}`,
       );
+  }
+
+  /** What each customer with a configured budget has spent against it, as the checks see it. */
+  async usage(): Promise<BudgetUsage[]> {
+    return Promise.all(
+      Object.entries(this.configured).map(async ([customer, budget]) => {
+        const keys = this.#keys(customer, budget);
+        const [total, period] = await Promise.all([
+          this.state.get(keys.total),
+          keys.period ? this.state.get(keys.period.key) : undefined,
+        ]);
+        return {
+          customer,
+          budget,
+          spent_total: Number(total ?? 0),
+          ...(keys.period ? { spent_period: Number(period ?? 0) } : {}),
+        };
+      }),
+    );
   }
 
   /** Counts a logged call's cost against its customer: every period a budget may ask about, and all time. */

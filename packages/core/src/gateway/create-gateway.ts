@@ -34,6 +34,7 @@ export type {
   ChatStream,
   EmbeddingsRequest,
   Gateway,
+  GatewayUsage,
 } from "./gateway-types.js";
 
 /**
@@ -235,6 +236,11 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     embeddings,
     fetch: undefined as unknown as typeof globalThis.fetch,
     keyHealth: () => [...pools.values()].flatMap((pool) => pool.health()),
+    async usage() {
+      const [budgets, cached] = await Promise.all([governance.budgetUsage(), cache.stats()]);
+      const lookups = cached.hits + cached.misses;
+      return { budgets, cache: { ...cached, hit_rate: lookups > 0 ? cached.hits / lookups : null } };
+    },
     providers: registry,
     get sink(): LogSink {
       return getSink();

@@ -10,6 +10,7 @@ import type {
   OpenAIEmbeddingsRequest,
   OpenAIEmbeddingsResponse,
 } from "../wire/openai-types.js";
+import type { BudgetUsage } from "./budgets.js";
 import type { KeywayParams } from "./keyway-params.js";
 
 /** A chat request: OpenAI's body plus Respan's extensions (`customer_identifier`, `fallback_models`, …). */
@@ -65,6 +66,11 @@ export interface Gateway {
   fetch: typeof globalThis.fetch;
   /** Health of every configured key, by fingerprint. */
   keyHealth(): KeyHealth[];
+  /**
+   * Spend against each configured customer budget, and the response cache's hits and misses, from the gateway's
+   * state (every instance's, when it is shared).
+   */
+  usage(): Promise<GatewayUsage>;
   readonly providers: ProviderRegistry;
   /** The sink the gateway logs to. */
   readonly sink: LogSink;
@@ -74,4 +80,10 @@ export interface Gateway {
    * flushed, not shut: it may serve others). Idempotent; later calls fail with `gateway_closed`.
    */
   close(): Promise<void>;
+}
+
+/** What `gateway.usage()` reports. */
+export interface GatewayUsage {
+  budgets: BudgetUsage[];
+  cache: { hits: number; misses: number; hit_rate: number | null };
 }

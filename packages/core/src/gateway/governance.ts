@@ -1,6 +1,6 @@
 import { fingerprintKey } from "../credentials/fingerprint.js";
 import type { CustomerParams, RequestLog } from "../log/request-log.js";
-import { type Budget, Budgets, budgetOf } from "./budgets.js";
+import { type Budget, Budgets, type BudgetUsage, budgetOf } from "./budgets.js";
 import type { GatewayState } from "./gateway-state.js";
 import { RateLimiter, type RateLimits, type RateSubject } from "./rate-limits.js";
 
@@ -26,6 +26,10 @@ export class Governance {
     await this.#budgets.check(subject.customer, budgetOf(customer));
     await this.#rates.admit(subject);
     return subject;
+  }
+
+  budgetUsage(): Promise<BudgetUsage[]> {
+    return this.#budgets.usage();
   }
 
   settle(log: RequestLog, subject: RateSubject): Promise<unknown> {

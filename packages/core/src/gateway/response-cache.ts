@@ -6,6 +6,8 @@ import type { KeywayParams } from "./keyway-params.js";
 import type { StreamEnd } from "./relay-stream.js";
 
 export const DEFAULT_CACHE_TTL_SECONDS = 86_400;
+const STATS = { hits: "stats:cache:hits", misses: "stats:cache:misses" };
+const STATS_TTL_MS = 10 * 365 * 86_400_000;
 
 /** What a cache entry holds: the completion, and the provider that made it (for the hit's log). */
 export interface CachedAnswer {
@@ -42,7 +44,15 @@ export class ResponseCache {
 
   async get(key: string): Promise<CachedAnswer | undefined> {
     const text = await this.state.get(key);
+    // Counted in the shared state, so the hit rate is every instance's.
+    this.state.add(text === undefined ? STATS.misses : STATS.hits, 1, STATS_TTL_MS).catch(() => undefined);
     return text === undefined ? undefined : (JSON.parse(text) as CachedAnswer);
+  }
+
+  /** Lookups that were hits and misses, since the state began. */
+  async stats(): Promise<{ hits: number; misses: number }> {
+    const [hits, misses] = await Promise.all([this.state.get(STATS.hits), this.state.get(STATS.misses)]);
+    return { hits: Number(hits ?? 0), misses: Number(misses ?? 0) };
   }
 
   async set(key: string, answer: CachedAnswer, params: KeywayParams): Promise<void> {
