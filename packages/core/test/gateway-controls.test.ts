@@ -14,24 +14,38 @@ const ask = (extra: Record<string, unknown> = {}) => ({
 });
 
 describe("Respan's gateway controls: acted on, or refused — never accepted and ignored", () => {
-  it("refuses the controls it does not act on yet, wherever they are sent, and takes values that ask for nothing", async () => {
-    fx = await gatewayFixture();
-    const { client, emulator } = fx;
-    const asks: Record<string, unknown> = { models: ["groq/llama-3.1-8b-instant"] };
-    for (const [name, value] of Object.entries(asks)) {
-      for (const body of [ask({ [name]: value }), ask({ respan_params: { [name]: value } })]) {
-        const refused = await client.chat.completions.create(body as never).catch((error: unknown) => error);
-        expect(refused, name).toMatchObject({ status: 400, code: "unsupported_parameter", param: name });
-      }
-    }
-    const header = Buffer.from(JSON.stringify({ models: ["x"] })).toString("base64");
+  it("acts on a models pool, wherever it is sent; a model beside it wins; an empty one asks for nothing", async () => {
+    fx = await gatewayFixture({ random: () => 0.99 });
+    const { client, emulator, sink } = fx;
+    const pool = ["groq/llama-3.1-8b-instant", "fireworks/accounts/fireworks/models/llama-v3p1-8b-instruct"];
+    const { model: _, ...noModel } = ask();
+    for (const body of [
+      { ...noModel, models: pool },
+      { ...noModel, respan_params: { models: pool } },
+    ])
+      await client.chat.completions.create(body as never);
+    // random 0.99 picks the pool's last model; the first stays its fallback.
+    expect(sink.logs.map((log) => log.provider_id)).toEqual(["fireworks", "fireworks"]);
+    // The chosen model failing, the pool's other follows it.
+    emulator.fault({ match: { model: "accounts/fireworks/models/llama-v3p1-8b-instruct" }, status: 503 });
+    await client.chat.completions.create({
+      ...noModel,
+      models: pool,
+      retry_params: { retry_enabled: false },
+    } as never);
+    expect(sink.logs.at(-1)).toMatchObject({ provider_id: "groq", model: pool[0] });
+    const header = Buffer.from(JSON.stringify({ models: pool })).toString("base64");
     const viaHeader = await fx.gateway.fetch("http://keyway.local/v1/chat/completions", {
       method: "POST",
       headers: { "content-type": "application/json", "x-data-respan-params": header },
       body: JSON.stringify(ask()),
     });
-    expect(viaHeader.status).toBe(400);
-    expect(emulator.requests).toHaveLength(0);
+    expect(viaHeader.status).toBe(200);
+    expect(sink.logs.at(-1)?.model).toBe("groq/llama-3.1-8b-instant"); // the model beside the pool wins
+    const bad = await client.chat.completions
+      .create({ ...noModel, models: ["x", 3] } as never)
+      .catch((error: unknown) => error);
+    expect(bad).toMatchObject({ status: 400, param: "models" });
     const nothingAsked = await client.chat.completions.create(
       ask({ cache_enabled: false, request_breakdown: false, models: [], disable_fallback: false }) as never,
     );

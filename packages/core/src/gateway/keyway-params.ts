@@ -20,6 +20,8 @@ export interface KeywayParams {
   /** Respan's load balancing among models (see `applyLoadBalance`). */
   load_balance_group?: { group_id?: string; models: unknown[] };
   load_balance_models?: unknown[];
+  /** Respan's model pool: models of equal weight, one chosen per request, the others its fallbacks. */
+  models?: string[];
   /** Respan's response cache: on, for how many seconds, per customer or not, logged or not. */
   cache_enabled?: boolean;
   cache_ttl?: number;
@@ -71,9 +73,6 @@ export const keywayParamNames = [
 
 type Json = Record<string, unknown>;
 
-/** Respan gateway controls that are read (so never sent upstream) but not acted on yet: refused when they ask. */
-const notActedOn = ["models"] as const;
-
 function decodeHeader(header: string): Json {
   try {
     const parsed = JSON.parse(Buffer.from(header, "base64").toString("utf8")) as unknown;
@@ -111,7 +110,7 @@ function check(params: Json): KeywayParams {
     "load_balance_group",
   ])
     expect(name, isObject, "an object");
-  for (const name of ["fallback_models", "exclude_models", "exclude_providers"])
+  for (const name of ["fallback_models", "models", "exclude_models", "exclude_providers"])
     expect(
       name,
       (value) => Array.isArray(value) && value.every((item) => typeof item === "string"),
@@ -131,22 +130,6 @@ function check(params: Json): KeywayParams {
       ),
     "an object of cache_by_customer and omit_log booleans",
   );
-  // Respan's controls this gateway does not act on yet are refused, never accepted and ignored: a caller who sends
-  // `cache_enabled: true` must not believe they are cached. Values that ask for nothing (false, empty) pass.
-  for (const name of notActedOn) {
-    const value = params[name];
-    const asksForSomething =
-      value !== undefined &&
-      value !== null &&
-      value !== false &&
-      !(Array.isArray(value) && value.length === 0) &&
-      !(isObject(value) && Object.keys(value as object).length === 0);
-    if (asksForSomething)
-      throw new InvalidRequestError(
-        `${name} is not supported by this gateway yet; the request was not sent. Leave it out (Keyway acts on a parameter or refuses it, never ignores it).`,
-        { field: name, code: "unsupported_parameter" },
-      );
-  }
   for (const name of ["disable_log", "disable_fallback", "request_breakdown", "cache_enabled"])
     expect(name, (value) => typeof value === "boolean", "a boolean");
   expect("customer_credentials", (value) => typeof value === "object", "an object or an array");

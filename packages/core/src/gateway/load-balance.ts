@@ -40,7 +40,7 @@ function groupModels(value: unknown, field: string): GroupModel[] {
 
 /**
  * Respan's load balancing: `load_balance_group { group_id, models: [{ model, weight, credentials? }] }` (or
- * `load_balance_models`). A request that names no `model` gets one by weighted choice, the group's other models
+ * `load_balance_models`, or `models`: a pool of equal weights). A request that names no `model` gets one by weighted choice, the group's other models
  * following it as fallbacks (before `fallback_models`); a `model` given beside the group wins, as in Respan. A
  * model's `credentials` are used for it the way `credential_override` would be.
  */
@@ -50,8 +50,15 @@ export function applyLoadBalance(
   random: () => number,
 ): { request: Record<string, unknown>; params: KeywayParams } {
   const group = params.load_balance_group as { models?: unknown } | undefined;
-  const field = group ? "load_balance_group.models" : "load_balance_models";
-  const source = group ? group.models : params.load_balance_models;
+  const pool = params.models && params.models.length > 0 ? params.models : undefined;
+  const field = group
+    ? "load_balance_group.models"
+    : params.load_balance_models
+      ? "load_balance_models"
+      : "models";
+  const source = group
+    ? group.models
+    : (params.load_balance_models ?? pool?.map((model) => ({ model, weight: 1 })));
   if (source === undefined) return { request, params };
   const models = groupModels(source, field);
   const override = { ...params.credential_override };
