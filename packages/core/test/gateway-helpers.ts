@@ -61,3 +61,9 @@ export async function serveOverHttp(
       }),
   };
 }
+
+/** Rate windows are whole minutes: a test that counts within one starts well clear of its end. */
+export async function clearOfMinuteEnd(): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 5_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}

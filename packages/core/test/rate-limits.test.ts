@@ -1,7 +1,7 @@
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { createGateway } from "../src/gateway/create-gateway.js";
-import { type GatewayFixture, gatewayFixture } from "./gateway-helpers.js";
+import { clearOfMinuteEnd, type GatewayFixture, gatewayFixture } from "./gateway-helpers.js";
 
 let fx: GatewayFixture | undefined;
 afterEach(async () => {
@@ -17,6 +17,7 @@ const ask = (customer: string) => ({
 
 describe("rate limits from config", () => {
   it("refuses a customer past requests/minute with 429 and Retry-After, before any upstream call", async () => {
+    await clearOfMinuteEnd();
     fx = await gatewayFixture({ rateLimits: { perCustomer: { requestsPerMinute: 2 } } });
     const { client, emulator } = fx;
     await client.chat.completions.create(ask("busy") as never);
@@ -37,6 +38,7 @@ describe("rate limits from config", () => {
   });
 
   it("refuses a customer who has used its tokens/minute, counted from the logs", async () => {
+    await clearOfMinuteEnd();
     fx = await gatewayFixture({ rateLimits: { perCustomer: { tokensPerMinute: 5 } } });
     const { client, emulator, sink } = fx;
     await client.chat.completions.create(ask("talker") as never);
@@ -54,6 +56,7 @@ describe("rate limits from config", () => {
   });
 
   it("limits per API key the caller presents, and never keeps the key itself", async () => {
+    await clearOfMinuteEnd();
     fx = await gatewayFixture({ rateLimits: { perApiKey: { requestsPerMinute: 1 } } });
     const { gateway, emulator, sink } = fx;
     const as = (key: string) =>

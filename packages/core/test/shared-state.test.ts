@@ -1,6 +1,6 @@
 import { startRedis, type TestRedis } from "@keyway/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type GatewayFixture, gatewayFixture } from "./gateway-helpers.js";
+import { clearOfMinuteEnd, type GatewayFixture, gatewayFixture } from "./gateway-helpers.js";
 
 let redis: TestRedis;
 const fixtures: GatewayFixture[] = [];
@@ -76,6 +76,7 @@ describe("gateway state in Redis, shared by instances", () => {
   });
 
   it("a rate limit holds across both instances", async () => {
+    await clearOfMinuteEnd();
     const limits = { rateLimits: { perCustomer: { requestsPerMinute: 3 } } };
     const a = await gatewayFixture({ redis: redis.url, ...limits });
     const b = await gatewayFixture({ redis: redis.url, ...limits });
