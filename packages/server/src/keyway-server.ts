@@ -180,6 +180,9 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
+          // A keep-alive client that keeps asking (an open dashboard polls) would hold the close forever: the
+          // requests under way get a grace period, then every connection is closed.
+          setTimeout(() => server.closeAllConnections(), 2_000).unref();
         });
         await gateway.close();
         await sink.flush();

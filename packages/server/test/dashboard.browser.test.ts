@@ -103,13 +103,18 @@ describe("dashboard in a real browser", () => {
       await page.goto(governed.server.url);
       await page.fill("#api-key", API_KEY);
       await page.click("#login-form button");
-      await page.waitForSelector("#budgets tbody tr >> nth=1");
+      await page.waitForSelector("#budgets tbody tr >> nth=1", { timeout: 8_000 });
       const rows = await page.locator("#budgets tbody tr").allTextContents();
       expect(rows[0]).toMatch(/^team-a–.*\$0\.000000 \/ \$0\.000000\d+ %$/);
       expect(await page.locator("#budgets tbody tr").first().getAttribute("class")).toBe("error");
       expect(rows[1]).toMatch(/^team-bmonthly\$0\.\d+ \/ \$5\.00\$0\.\d+0 %$/);
-      await page.waitForFunction(() => document.querySelector("#h-cache")?.textContent === "75.0 %");
+      // Waits for the figure, then says what it was if it is wrong (a bare wait would only time out).
+      await page.waitForFunction(() => document.querySelector("#h-cache")?.textContent !== "–", null, {
+        timeout: 8_000,
+      });
       expect(await page.getAttribute("#h-cache", "title")).toBe("3 hits, 1 misses");
+      expect(await page.textContent("#h-cache")).toBe("75.0 %");
+      await page.close();
     } finally {
       await governed.close();
     }

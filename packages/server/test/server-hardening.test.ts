@@ -1,4 +1,5 @@
 import { mkdtempSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RequestLog } from "@keyway/core";
@@ -156,4 +157,17 @@ describe("keyway serve: data that would poison the store", () => {
     }
     expect((await fx.call("/healthz")).status).toBe(200);
   });
+});
+
+describe("closing while a browser holds connections", () => {
+  it("closes within seconds although a client holds an open connection it has sent nothing on", async () => {
+    // What Chromium does: it opens spare connections ahead of need; Node counts them neither idle nor busy.
+    const held = await serverFixture();
+    const socket = connect(held.server.port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    const started = Date.now();
+    await held.close();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    socket.destroy();
+  }, 15_000);
 });
