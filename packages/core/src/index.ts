@@ -62,6 +62,7 @@ export {
   errorStatus,
   renderError,
 } from "./gateway/http/error-renderer.js";
+export { errorFaceOfPath } from "./gateway/http/gateway-routes.js";
 export { type ServeGatewayOptions, serveGateway } from "./gateway/http/node-edge.js";
 export { type KeywayParams, keywayParamNames, readKeywayParams } from "./gateway/keyway-params.js";
 export { toNodeHandler } from "./gateway/node-handler.js";

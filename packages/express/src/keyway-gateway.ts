@@ -11,7 +11,7 @@ export interface KeywayGatewayOptions {
  * An Express router serving the OpenAI-compatible gateway — `POST /chat/completions`, `GET /models` — under
  * whatever path you mount it, behind whatever auth you put in front. Streams are written chunk by chunk with
  * backpressure; a client that disconnects aborts the upstream call. Errors go to `next(err)` as `KeywayError`s
- * carrying `status`; `keywayErrorHandler()` renders them as OpenAI-shaped JSON.
+ * carrying `status`; `keywayErrorHandler()` renders them in the caller's API.
  *
  * @example
  * app.use("/llm", requireUser, keywayGateway({ gateway }), keywayErrorHandler());

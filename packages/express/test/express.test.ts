@@ -255,7 +255,14 @@ describe("@keyway/express", () => {
       body: "{}",
     });
     expect(badHeader.status).toBe(400);
-    expect(appErrors).toHaveLength(4);
+    // Behind the Messages route the error is in Anthropic's shape, as the Anthropic SDK reads it.
+    const anthropicShaped = await post("{oops", "/llm/v1/messages");
+    expect(anthropicShaped.status).toBe(400);
+    expect(await anthropicShaped.json()).toMatchObject({
+      type: "error",
+      error: { type: "invalid_request_error", code: "invalid_json" },
+    });
+    expect(appErrors).toHaveLength(5);
     for (const error of appErrors) {
       expect(KeywayError.isInstance(error)).toBe(true);
       expect((error as KeywayError).status).toBe(400);

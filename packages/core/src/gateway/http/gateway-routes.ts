@@ -31,3 +31,9 @@ export function matchGatewayRoute(method: string, path: string): GatewayRoute | 
 /** The client API a route speaks, for its errors. */
 export const faceOf = (route: GatewayRoute | undefined): "openai" | "anthropic" =>
   route === "messages" ? "anthropic" : "openai";
+
+/** The client API a request path speaks, for errors rendered outside the edge (a framework's error handler). */
+export function errorFaceOfPath(path: string): "openai" | "anthropic" {
+  const trimmed = path.replace(/\/+$/, "");
+  return faceOf(routes.find((entry) => trimmed.endsWith(entry.suffix))?.route);
+}
