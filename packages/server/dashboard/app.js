@@ -68,7 +68,9 @@ function windowQuery() {
 
 async function refreshMetrics() {
   const w = windowQuery();
-  const bucket = Number($("#window").value || 0) > 86_400_000 || !$("#window").value ? "hour" : "minute";
+  // Buckets sized to the window (minute for an hour, hour for a day, day beyond), so a short run still draws a line.
+  const span = Number($("#window").value || Number.POSITIVE_INFINITY);
+  const bucket = span <= 3_600_000 ? "minute" : span <= 86_400_000 ? "hour" : "day";
   const [all, time, byModel, byCustomer] = await Promise.all([
     api(`/api/metrics/?group_by=none${w}`),
     api(`/api/metrics/?group_by=time&bucket=${bucket}${w}`),
@@ -83,7 +85,9 @@ async function refreshMetrics() {
   $("#h-p95").textContent = secs(s.latency.p95);
   $("#h-ttft").textContent = secs(s.ttft.p95);
   const times = time.groups.map((g) =>
-    new Date(g.key).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
+    bucket === "day"
+      ? new Date(g.key).toLocaleDateString([], { month: "short", day: "numeric" })
+      : new Date(g.key).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
   );
   chart("chart-requests", "bar", times, [{ label: "requests", data: time.groups.map((g) => g.count) }]);
   chart("chart-cost", "line", times, [{ label: "cost", data: time.groups.map((g) => g.cost) }]);

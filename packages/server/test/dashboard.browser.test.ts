@@ -119,4 +119,18 @@ describe("dashboard in a real browser", () => {
       await governed.close();
     }
   });
+
+  it("has no horizontal scroll at 1280 and at 390 px wide", async () => {
+    const widths: Record<number, number> = {};
+    for (const width of [1280, 390]) {
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      await page.goto(fx.server.url);
+      await page.fill("#api-key", API_KEY);
+      await page.click("#login-form button");
+      await page.waitForSelector("#log-table tbody tr");
+      widths[width] = await page.evaluate(() => document.documentElement.scrollWidth);
+      await page.close();
+    }
+    expect(widths).toEqual({ 1280: 1280, 390: 390 });
+  });
 });
