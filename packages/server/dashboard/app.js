@@ -178,6 +178,9 @@ function logRow(log) {
 
 async function loadLogs(append = false) {
   const query = new URLSearchParams(filters);
+  // Model calls by default: a LangChain agent's chain, tool and parser spans only with "all spans".
+  if (query.get("all_spans")) query.delete("all_spans");
+  else query.set("model_calls", "true");
   query.set("limit", "50");
   const span = $("#window").value;
   if (span) query.set("start_time", String(Date.now() - Number(span)));
@@ -246,6 +249,7 @@ $("#filters").addEventListener("submit", async (event) => {
   filters = new URLSearchParams([...new FormData(event.target)].filter(([, value]) => value !== ""));
   await loadLogs(false);
 });
+$("#filters input[name=all_spans]").addEventListener("change", () => $("#filters").requestSubmit());
 $("#more").addEventListener("click", () => loadLogs(true));
 $("#window").addEventListener("change", () => void refresh());
 $("#close-detail").addEventListener("click", () => {

@@ -133,4 +133,36 @@ describe("dashboard in a real browser", () => {
     }
     expect(widths).toEqual({ 1280: 1280, 390: 390 });
   });
+
+  it("lists model calls by default, and every span with the toggle", async () => {
+    const response = await fx.call("/api/request-logs/batch/", {
+      json: [
+        { unique_id: "dash-chain", trace_unique_id: "t-dave", span_name: "AgentExecutor", log_type: "chain" },
+        {
+          unique_id: "dash-call",
+          trace_unique_id: "t-dave",
+          model: "gpt-4o-mini",
+          customer_identifier: "dave",
+          prompt_messages: [{ role: "user", content: "inside the chain" }],
+        },
+      ],
+    });
+    expect(response.status).toBe(200);
+    const page = await browser.newPage();
+    await page.goto(fx.server.url);
+    await page.fill("#api-key", API_KEY);
+    await page.click("#login-form button");
+    await page.waitForSelector("#log-table tbody tr >> text=inside the chain");
+    const rows = () => page.locator("#log-table tbody tr").allTextContents();
+    expect((await rows()).some((row) => row.includes("AgentExecutor") || row.includes("dash-chain"))).toBe(
+      false,
+    );
+    const modelCalls = (await rows()).length;
+    await page.check("#filters input[name=all_spans]");
+    await page.waitForFunction(
+      (count) => document.querySelectorAll("#log-table tbody tr").length === count + 1,
+      modelCalls,
+    );
+    await page.close();
+  });
 });

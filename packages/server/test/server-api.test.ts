@@ -236,6 +236,24 @@ describe("keyway serve: query and metrics", () => {
     expect((await fx.call("/api/request-logs/?start_time=yesterday")).status).toBe(400);
   });
 
+  it("lists model calls only with model_calls=true, and refuses another value", async () => {
+    await fx.call("/api/request-logs/batch/", {
+      json: [
+        { unique_id: "mc-chain", span_name: "chain", customer_identifier: "mc-user" },
+        { unique_id: "mc-call", model: "gpt-4o-mini", customer_identifier: "mc-user" },
+      ],
+    });
+    const list = async (query: string) =>
+      (
+        (await (await fx.call(`/api/request-logs/?customer_identifier=mc-user${query}`)).json()) as {
+          results: { unique_id: string }[];
+        }
+      ).results.map((log) => log.unique_id);
+    expect((await list("")).sort()).toEqual(["mc-call", "mc-chain"]);
+    expect(await list("&model_calls=true")).toEqual(["mc-call"]);
+    expect((await fx.call("/api/request-logs/?model_calls=yes")).status).toBe(400);
+  });
+
   it("pages newest first with a cursor, without gaps or repeats", async () => {
     const seen: string[] = [];
     let cursor: string | null = null;

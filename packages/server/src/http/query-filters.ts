@@ -31,6 +31,12 @@ export function readFilters(query: URLSearchParams): LogFilters {
     const value = query.get(name);
     if (value !== null && value !== "") (filters as Record<string, string>)[key] = value;
   }
+  const modelCalls = query.get("model_calls");
+  if (modelCalls !== null && modelCalls !== "") {
+    if (modelCalls !== "true" && modelCalls !== "false")
+      throw new HttpError(400, "invalid_query", "model_calls must be true or false", "model_calls");
+    if (modelCalls === "true") filters.modelCalls = true;
+  }
   if (filters.status && !["error", "success"].includes(filters.status) && !/^\d{3}$/.test(filters.status)) {
     throw new HttpError(400, "invalid_query", "status must be error, success or a 3-digit code", "status");
   }

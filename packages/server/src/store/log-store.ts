@@ -14,6 +14,8 @@ export interface LogFilters {
   logSource?: string;
   /** Substring of the prompt or completion text. */
   search?: string;
+  /** Only model calls (logs with a model), leaving out chain, tool and parser spans. */
+  modelCalls?: boolean;
 }
 
 export interface LogPage {

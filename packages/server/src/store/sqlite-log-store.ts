@@ -61,6 +61,7 @@ function where(filters: LogFilters): { sql: string; params: SQLInputValue[] } {
   if (filters.thread !== undefined) add("thread_identifier = ?", filters.thread);
   if (filters.trace !== undefined) add("trace_unique_id = ?", filters.trace);
   if (filters.logSource !== undefined) add("log_source = ?", filters.logSource);
+  if (filters.modelCalls) add("model IS NOT NULL AND model <> ''");
   if (filters.status === "error") add("is_error = 1");
   else if (filters.status === "success") add("is_error = 0");
   else if (filters.status !== undefined) add("status_code = ?", Number(filters.status));
