@@ -4,9 +4,10 @@
 // throwaway Debian redis-server on loopback. Sequential requests alternate between targets in rounds; p50 is the
 // median of round medians.
 import { startRedis } from "@keyway/testing";
+import { alternatingRounds } from "./lib/alternating-rounds.mjs";
 import { startChild } from "./lib/child-server.mjs";
 import { post } from "./lib/http-client.mjs";
-import { median, percentile, round } from "./lib/stats.mjs";
+import { round } from "./lib/stats.mjs";
 
 export async function gatewayControls({ latencyMs = 5, rounds = 7, perRound = 40 } = {}) {
   const here = new URL(".", import.meta.url).pathname;
@@ -37,30 +38,19 @@ export async function gatewayControls({ latencyMs = 5, rounds = 7, perRound = 40
       { name: "cache-hit-memory", url: plain.url, body: ask({ cache_enabled: true }) },
       { name: "cache-hit-redis", url: shared.url, body: ask({ cache_enabled: true }) },
     ];
-    const call = (target) => post(target.url, target.body, { authorization: "Bearer kw-bench-team" });
-    for (const target of targets)
-      for (let i = 0; i < 20; i++) {
-        const r = await call(target);
-        if (r.status !== 200) throw new Error(`${target.name} answered ${r.status}`);
-      }
-    const roundMedians = Object.fromEntries(targets.map((t) => [t.name, []]));
-    const all = Object.fromEntries(targets.map((t) => [t.name, []]));
-    for (let r = 0; r < rounds; r++) {
-      const per = Object.fromEntries(targets.map((t) => [t.name, []]));
-      for (let i = 0; i < perRound; i++)
-        for (const target of targets) {
-          const { ms, status } = await call(target);
-          if (status !== 200) throw new Error(`${target.name} answered ${status}`);
-          per[target.name].push(ms);
-          all[target.name].push(ms);
-        }
-      for (const target of targets) roundMedians[target.name].push(median(per[target.name]));
-    }
-    const p50 = Object.fromEntries(targets.map((t) => [t.name, median(roundMedians[t.name])]));
+    const measured = await alternatingRounds(
+      targets,
+      async (target) => {
+        const { status, ms } = await post(target.url, target.body, { authorization: "Bearer kw-bench-team" });
+        return { status, value: ms };
+      },
+      { rounds, perRound },
+    );
+    const p50 = Object.fromEntries(targets.map((t) => [t.name, measured[t.name].p50]));
     return {
       latencyMs,
       p50: Object.fromEntries(Object.entries(p50).map(([name, ms]) => [name, round(ms, 3)])),
-      p99: Object.fromEntries(targets.map((t) => [t.name, round(percentile(all[t.name], 0.99), 3)])),
+      p99: Object.fromEntries(targets.map((t) => [t.name, round(measured[t.name].p99, 3)])),
       addedMemoryMs: round(p50["governed-memory"] - p50.plain, 3),
       addedRedisMs: round(p50["governed-redis"] - p50.plain, 3),
     };

@@ -4,6 +4,7 @@
 // open-source gateway. Sequential requests alternate between targets (A/B/C/D) in rounds; p50 is the median of
 // round medians, p99 over every sample. Then concurrency 32 and 64, then stream TTFT.
 import { createRequire } from "node:module";
+import { alternatingRounds } from "./lib/alternating-rounds.mjs";
 import { startChild } from "./lib/child-server.mjs";
 import { post, runConcurrent } from "./lib/http-client.mjs";
 import { median, percentile, round } from "./lib/stats.mjs";
@@ -69,30 +70,19 @@ export async function gatewayOverhead({
     };
 
     for (const stream of [false, true]) {
-      for (const target of targets)
-        for (let i = 0; i < 20; i++) {
-          const r = await call(target, stream);
-          if (r.status !== 200) throw new Error(`${target.name} answered ${r.status}`);
-        }
-      const roundMedians = Object.fromEntries(targets.map((t) => [t.name, []]));
-      const all = Object.fromEntries(targets.map((t) => [t.name, []]));
-      for (let r = 0; r < rounds; r++) {
-        const per = Object.fromEntries(targets.map((t) => [t.name, []]));
-        for (let i = 0; i < perRound; i++) {
-          for (const target of targets) {
-            const result = await call(target, stream);
-            const value = stream ? result.ttftMs : result.ms;
-            per[target.name].push(value);
-            all[target.name].push(value);
-          }
-        }
-        for (const target of targets) roundMedians[target.name].push(median(per[target.name]));
-      }
+      const measured = await alternatingRounds(
+        targets,
+        async (target) => {
+          const result = await call(target, stream);
+          return { status: result.status, value: stream ? result.ttftMs : result.ms };
+        },
+        { rounds, perRound },
+      );
       const into = stream ? results.stream : results.sequential;
       for (const target of targets)
         into[target.name] = {
-          p50: round(median(roundMedians[target.name]), 3),
-          p99: round(percentile(all[target.name], 0.99), 3),
+          p50: round(measured[target.name].p50, 3),
+          p99: round(measured[target.name].p99, 3),
         };
     }
 
@@ -122,23 +112,18 @@ export async function gatewayOverhead({
         body: { model: "openai/text-embedding-3-small", input: "hello there" },
       },
     ];
-    const faceMedians = Object.fromEntries(faces.map((face) => [face.name, []]));
-    for (const face of faces)
-      for (let i = 0; i < 20; i++) await post(face.url, face.body, { authorization: "Bearer sk-bench" });
-    for (let r = 0; r < rounds; r++) {
-      const per = Object.fromEntries(faces.map((face) => [face.name, []]));
-      for (let i = 0; i < perRound; i++)
-        for (const face of faces) {
-          const result = await post(face.url, face.body, {
-            authorization: "Bearer sk-bench",
-            "x-api-key": "sk-bench",
-          });
-          if (result.status !== 200) throw new Error(`${face.name} answered ${result.status}`);
-          per[face.name].push(result.ms);
-        }
-      for (const face of faces) faceMedians[face.name].push(median(per[face.name]));
-    }
-    const p50 = (name) => median(faceMedians[name]);
+    const measuredFaces = await alternatingRounds(
+      faces,
+      async (face) => {
+        const result = await post(face.url, face.body, {
+          authorization: "Bearer sk-bench",
+          "x-api-key": "sk-bench",
+        });
+        return { status: result.status, value: result.ms };
+      },
+      { rounds, perRound },
+    );
+    const p50 = (name) => measuredFaces[name].p50;
     results.faces = Object.fromEntries(
       faces.map((face) => [
         face.name,
