@@ -92,17 +92,25 @@ export class Budgets {
 
   readonly #pending = new Map<string, Promise<void>>();
 
-  #keys(customer: string, budget: Budget): { total: string; period?: { key: string; ms: number } } {
-    const total = `spend:total:${customer}`;
-    if (!budget.budget_duration) return { total };
-    const { start, ms } = periodOf(budget.budget_duration, this.now());
-    return {
-      total,
-      period: {
-        key: `spend:${budget.budget_duration}:${start}:${customer}`,
-        ms: start + ms - this.now().getTime(),
-      },
-    };
+  #totalKey(customer: string): string {
+    return `spend:total:${customer}`;
+  }
+
+  /** The counter of the period `now` falls in, and how long it has left (its expiry). */
+  #periodKey(customer: string, duration: BudgetDuration): { key: string; ms: number } {
+    const at = this.now();
+    const { start, ms } = periodOf(duration, at);
+    return { key: `spend:${duration}:${start}:${customer}`, ms: start + ms - at.getTime() };
+  }
+
+  /** What a customer has spent, all time and (when the budget has a period) in the current period. */
+  async #spent(customer: string, budget: Budget): Promise<{ total: number; period?: number }> {
+    const duration = budget.budget_duration;
+    const [total, period] = await Promise.all([
+      this.state.get(this.#totalKey(customer)),
+      duration ? this.state.get(this.#periodKey(customer, duration).key) : undefined,
+    ]);
+    return { total: Number(total ?? 0), ...(duration ? { period: Number(period ?? 0) } : {}) };
   }
 
   /** Refuses a customer over budget; the request's own budget wins over the configured one. */
@@ -111,16 +119,13 @@ export class Budgets {
     const budget = requested ?? this.configured[customer];
     if (!budget) return;
     await this.#pending.get(customer)?.catch(() => undefined);
-    const keys = this.#keys(customer, budget);
-    if (
-      budget.total_budget !== undefined &&
-      Number((await this.state.get(keys.total)) ?? 0) >= budget.total_budget
-    )
+    const spent = await this.#spent(customer, budget);
+    if (budget.total_budget !== undefined && spent.total >= budget.total_budget)
       throw new BudgetExceededError(customer, `its total budget of $${budget.total_budget}`);
     if (
-      keys.period &&
+      spent.period !== undefined &&
       budget.period_budget !== undefined &&
-      Number((await this.state.get(keys.period.key)) ?? 0) >= budget.period_budget
+      spent.period >= budget.period_budget
     )
       throw new BudgetExceededError(
         customer,
@@ -132,16 +137,12 @@ export class Budgets {
   async usage(): Promise<BudgetUsage[]> {
     return Promise.all(
       Object.entries(this.configured).map(async ([customer, budget]) => {
-        const keys = this.#keys(customer, budget);
-        const [total, period] = await Promise.all([
-          this.state.get(keys.total),
-          keys.period ? this.state.get(keys.period.key) : undefined,
-        ]);
+        const spent = await this.#spent(customer, budget);
         return {
           customer,
           budget,
-          spent_total: Number(total ?? 0),
-          ...(keys.period ? { spent_period: Number(period ?? 0) } : {}),
+          spent_total: spent.total,
+          ...(spent.period !== undefined ? { spent_period: spent.period } : {}),
         };
       }),
     );
@@ -155,12 +156,9 @@ export class Budgets {
     // All counters move together, and the customer's next check waits for them: a call answered before its
     // cost is counted must not let the next one through on a stale total.
     const counted = Promise.all([
-      this.state.add(`spend:total:${customer}`, cost, FOREVER_MS),
+      this.state.add(this.#totalKey(customer), cost, FOREVER_MS),
       ...durations.map((duration) => {
-        const { key, ms } = this.#keys(customer, { budget_duration: duration }).period as {
-          key: string;
-          ms: number;
-        };
+        const { key, ms } = this.#periodKey(customer, duration);
         return this.state.add(key, cost, ms);
       }),
     ]).then(() => undefined);
