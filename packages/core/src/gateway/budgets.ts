@@ -1,7 +1,7 @@
 import { InvalidRequestError } from "../errors/errors.js";
 import { hasErrorMark, KeywayError, markError } from "../errors/keyway-error.js";
 import type { CustomerParams, RequestLog } from "../log/request-log.js";
-import type { GatewayState } from "./gateway-state.js";
+import { type GatewayState, LIFETIME_TTL_MS } from "./gateway-state.js";
 
 export type BudgetDuration = "daily" | "weekly" | "monthly" | "yearly";
 
@@ -21,7 +21,6 @@ export interface BudgetUsage {
 }
 
 const durations: readonly BudgetDuration[] = ["daily", "weekly", "monthly", "yearly"];
-const FOREVER_MS = 10 * 365 * 86_400_000;
 
 /** The UTC start of the period `at` falls in, and the period's length (for the counter's expiry). */
 function periodOf(duration: BudgetDuration, at: Date): { start: number; ms: number } {
@@ -156,7 +155,7 @@ export class Budgets {
     // All counters move together, and the customer's next check waits for them: a call answered before its
     // cost is counted must not let the next one through on a stale total.
     const counted = Promise.all([
-      this.state.add(this.#totalKey(customer), cost, FOREVER_MS),
+      this.state.add(this.#totalKey(customer), cost, LIFETIME_TTL_MS),
       ...durations.map((duration) => {
         const { key, ms } = this.#periodKey(customer, duration);
         return this.state.add(key, cost, ms);

@@ -11,6 +11,9 @@ export interface GatewayState {
   add(key: string, amount: number, ttlMs: number): Promise<number>;
 }
 
+/** The TTL of counters that live as long as the state does (all-time spend, cache statistics): ten years. */
+export const LIFETIME_TTL_MS = 10 * 365 * 86_400_000;
+
 /** Gateway state in this process: entries expire after their TTL; past `maxEntries` the oldest go first. */
 export function memoryGatewayState(options: { maxEntries?: number; now?: () => number } = {}): GatewayState {
   const maxEntries = options.maxEntries ?? 10_000;

@@ -1,13 +1,12 @@
 import { createHash } from "node:crypto";
 import type { KeywayContext } from "../context/context.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
-import type { GatewayState } from "./gateway-state.js";
+import { type GatewayState, LIFETIME_TTL_MS } from "./gateway-state.js";
 import type { KeywayParams } from "./keyway-params.js";
 import type { StreamEnd } from "./relay-stream.js";
 
 export const DEFAULT_CACHE_TTL_SECONDS = 86_400;
 const STATS = { hits: "stats:cache:hits", misses: "stats:cache:misses" };
-const STATS_TTL_MS = 10 * 365 * 86_400_000;
 
 /** What a cache entry holds: the completion, and the provider that made it (for the hit's log). */
 export interface CachedAnswer {
@@ -45,7 +44,7 @@ export class ResponseCache {
   async get(key: string): Promise<CachedAnswer | undefined> {
     const text = await this.state.get(key);
     // Counted in the shared state, so the hit rate is every instance's.
-    this.state.add(text === undefined ? STATS.misses : STATS.hits, 1, STATS_TTL_MS).catch(() => undefined);
+    this.state.add(text === undefined ? STATS.misses : STATS.hits, 1, LIFETIME_TTL_MS).catch(() => undefined);
     return text === undefined ? undefined : (JSON.parse(text) as CachedAnswer);
   }
 
