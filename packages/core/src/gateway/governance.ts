@@ -21,7 +21,8 @@ export class Governance {
   async admit(customer: CustomerParams | undefined, apiKey: string | undefined): Promise<RateSubject> {
     const subject: RateSubject = {
       customer: customer?.customer_identifier,
-      apiKey: apiKey ? fingerprintKey(apiKey) : undefined,
+      // A hash per request only when a per-key limit will read it.
+      apiKey: apiKey && this.#rates.countsApiKeys ? fingerprintKey(apiKey) : undefined,
     };
     await this.#budgets.check(subject.customer, budgetOf(customer));
     await this.#rates.admit(subject);

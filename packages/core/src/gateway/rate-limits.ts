@@ -64,6 +64,11 @@ export class RateLimiter {
     checkLimits(limits);
   }
 
+  /** Whether any limit counts per API key: only then is the caller's key fingerprinted. */
+  get countsApiKeys(): boolean {
+    return this.limits.perApiKey !== undefined;
+  }
+
   #scopes(subject: RateSubject): { name: string; id: string; limit: RateLimit }[] {
     const scopes = [];
     if (subject.customer && this.limits.perCustomer)
