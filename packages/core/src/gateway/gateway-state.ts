@@ -19,6 +19,13 @@ export function memoryGatewayState(options: { maxEntries?: number; now?: () => n
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
   const entries = new Map<string, { value: string; expiresAt: number }>();
+  // Every write moves its key to the newest end, so past `maxEntries` what goes is what was least recently
+  // written: a counter still being added to (a customer's spend) outlives idle cache entries.
+  const write = (key: string, value: string, expiresAt: number) => {
+    entries.delete(key);
+    entries.set(key, { value, expiresAt });
+    while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+  };
   return {
     async get(key) {
       const entry = entries.get(key);
@@ -30,15 +37,13 @@ export function memoryGatewayState(options: { maxEntries?: number; now?: () => n
       return entry.value;
     },
     async set(key, value, ttlMs) {
-      entries.delete(key);
-      entries.set(key, { value, expiresAt: now() + ttlMs });
-      while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+      write(key, value, now() + ttlMs);
     },
     async add(key, amount, ttlMs) {
       const entry = entries.get(key);
       const live = entry && entry.expiresAt > now() ? entry : undefined;
       const value = Number(live?.value ?? 0) + amount;
-      entries.set(key, { value: String(value), expiresAt: live?.expiresAt ?? now() + ttlMs });
+      write(key, String(value), live?.expiresAt ?? now() + ttlMs);
       return value;
     },
   };
