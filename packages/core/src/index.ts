@@ -55,7 +55,7 @@ export {
 } from "./gateway/create-gateway.js";
 export { type GatewayConfig, gatewayDefaults } from "./gateway/gateway-config.js";
 export { type GatewayState, memoryGatewayState } from "./gateway/gateway-state.js";
-export { modelList } from "./gateway/http/answer-request.js";
+export { callerKeyOf, type HeaderGetter, modelList } from "./gateway/http/answer-request.js";
 export {
   type ErrorBody,
   errorResponseBody,

@@ -183,6 +183,12 @@ describe("keyway serve: ingest", () => {
         path,
       ).toBe(401);
     }
+    // The key is read the way the gateway reads it for per-key limits: the scheme in any case, or x-api-key.
+    for (const headers of [[["authorization", `bearer ${API_KEY}`]], [["x-api-key", API_KEY]]] as [
+      string,
+      string,
+    ][][])
+      expect((await fx.call("/api/gateway/keys", { auth: false, headers })).status).toBe(200);
     expect((await fx.call("/", { auth: false })).status).toBe(200);
     expect((await fx.call("/nope")).status).toBe(404);
   });

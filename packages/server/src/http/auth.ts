@@ -1,23 +1,17 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { callerKeyOf } from "@keyway/core";
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
 
-/**
- * Checks the caller's key against the configured keys in constant time: `Authorization: Bearer <key>`, or
- * `x-api-key: <key>` as Anthropic's SDK sends it.
- */
+/** Checks the key the caller presented (core's `callerKeyOf`: a bearer token or `x-api-key`) in constant time. */
 export function createAuthCheck(apiKeys: readonly string[]): (req: IncomingMessage) => boolean {
   const digests = apiKeys.map(digest);
   return (req) => {
-    const header = req.headers.authorization;
-    const apiKey = req.headers["x-api-key"];
-    const key =
-      typeof header === "string" && header.startsWith("Bearer ")
-        ? header.slice(7).trim()
-        : typeof apiKey === "string"
-          ? apiKey.trim()
-          : undefined;
+    const key = callerKeyOf((name) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    });
     if (key === undefined) return false;
     const given = digest(key);
     let ok = false;

@@ -23,19 +23,24 @@ function cacheHeaders(result: object): Record<string, string> | undefined {
 
 export type HeaderGetter = (name: string) => string | null | undefined;
 
-/** The caller's key: `Authorization: Bearer …`, or Anthropic's `x-api-key`. */
-function bearerOf(header: HeaderGetter): { apiKey?: string } {
+/**
+ * The key a caller presented: `Authorization: Bearer …` (the scheme in any case, as HTTP allows), or
+ * `x-api-key` as Anthropic's SDK sends it. One reading for the gateway's per-key limits and `keyway serve`'s
+ * auth, so both count the same key.
+ */
+export function callerKeyOf(header: HeaderGetter): string | undefined {
   const bearer = /^Bearer\s+(.+)$/i.exec(header("authorization") ?? "")?.[1]?.trim();
-  const apiKey = bearer || header("x-api-key") || undefined;
-  return apiKey ? { apiKey } : {};
+  return bearer || header("x-api-key")?.trim() || undefined;
 }
+
+const withCallerKey = (apiKey: string | undefined) => (apiKey ? { apiKey } : {});
 
 /** The call's options from the request's headers: the one header mapping of every face. */
 export function optionsFromHeaders(header: HeaderGetter, logSource?: string) {
   return {
     provider: header("x-respan-route-provider") ?? undefined,
     paramsHeader: header("x-data-respan-params") ?? null,
-    ...bearerOf(header),
+    ...withCallerKey(callerKeyOf(header)),
     ...(logSource ? { logSource } : logSourceOf(header("x-keyway-log-source"))),
   };
 }
