@@ -4,11 +4,11 @@ import { dropContent } from "../log/disable-log.js";
 import type { RequestLog } from "../log/request-log.js";
 import type { OpenAIEmbeddingsRequest, OpenAIEmbeddingsResponse } from "../wire/openai-types.js";
 import { baseLog, type CallOutcomeBase } from "./base-log.js";
+import type { EndpointParts } from "./endpoint-parts.js";
 import type { ChatOptions, EmbeddingsRequest } from "./gateway-types.js";
 import { readGuardedText } from "./guarded-body.js";
 import { keywayParamNames } from "./keyway-params.js";
-import type { RateSubject } from "./rate-limits.js";
-import { type RouteDeps, routeCall } from "./route-call.js";
+import { routeCall } from "./route-call.js";
 import { badResponse, postUpstream, type UpstreamDeps, type UpstreamTarget } from "./upstream-request.js";
 
 const keywayNames = new Set<string>(keywayParamNames);
@@ -99,24 +99,6 @@ export function buildEmbeddingLog(call: EmbeddingsOutcome): RequestLog {
     );
   }
   return (call.params.disable_log ?? call.context?.disable_log) ? dropContent(log) : log;
-}
-
-/** What the embeddings endpoint uses of its gateway: the steps every endpoint shares. */
-export interface EndpointParts {
-  begin<T>(
-    raw: unknown,
-    options: ChatOptions,
-    validate: (value: unknown) => void,
-  ): Promise<{
-    call: Omit<CallOutcomeBase, "startedAt" | "startedAtMs" | "endedAt" | "route" | "error">;
-    request: T;
-    subject: RateSubject;
-  }>;
-  start(): () => void;
-  deps: RouteDeps;
-  upstreamDeps: UpstreamDeps;
-  emit(log: RequestLog, secrets: readonly string[], subject: RateSubject): RequestLog;
-  now(): number;
 }
 
 /** `gateway.embeddings`: the shared steps (begin, route, log) around `callEmbeddings`. */
