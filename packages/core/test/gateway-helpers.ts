@@ -16,7 +16,7 @@ export interface GatewayFixture {
   close(): Promise<void>;
 }
 
-/** A gateway whose providers all point at one emulator: groq (key pool), openai, anthropic, fireworks. */
+/** A gateway whose providers all point at one emulator: groq (key pool), openai, anthropic, fireworks, google. */
 export async function gatewayFixture(
   overrides: Partial<GatewayConfig> | ((emulator: ProviderEmulator) => Partial<GatewayConfig>) = {},
   emulatorOptions: ProviderEmulatorOptions = {},
@@ -29,6 +29,7 @@ export async function gatewayFixture(
       openai: { baseURL: emulator.baseURL, apiKey: "sk-openai-pool" },
       anthropic: { baseURL: emulator.baseURL, apiKey: "sk-ant-pool" },
       fireworks: { baseURL: `${emulator.url}/inference/v1`, apiKey: "fw-pool" },
+      google: { baseURL: `${emulator.url}/v1beta`, apiKey: "gemini-pool" },
     },
     sink,
     env: {},

@@ -56,7 +56,9 @@ export function resolveCredential(request: CredentialRequest): Credential {
   }
 
   const customer = request.customerKeys.filter(
-    (key) => key.provider === provider.id && keyServesModel(key, [model, upstreamModel]),
+    (key) =>
+      (key.provider === provider.id || (provider.aliases ?? []).includes(key.provider)) &&
+      keyServesModel(key, [model, upstreamModel]),
   );
   if (customer.length > 0) {
     const withIds = customer.map((key) => ({ key, keyId: fingerprintKey(key.apiKey), weight: key.weight }));
@@ -83,7 +85,8 @@ export function resolveCredential(request: CredentialRequest): Credential {
   const picked = request.pool?.pick(request.random, request.exclude);
   if (picked) return { apiKey: picked.apiKey, keyId: picked.keyId, source: "pool" };
 
-  const fromEnv = provider.envVar ? request.env[provider.envVar] : undefined;
+  const envVars = provider.envVar ? [provider.envVar, ...(provider.altEnvVars ?? [])] : [];
+  const fromEnv = envVars.map((name) => request.env[name]).find(Boolean);
   if (fromEnv) return { apiKey: fromEnv, keyId: fingerprintKey(fromEnv), source: "env" };
 
   if (provider.keyOptional) return { apiKey: undefined, keyId: undefined, source: "none" };
@@ -91,6 +94,6 @@ export function resolveCredential(request: CredentialRequest): Credential {
     `credential_override["${model}"]`,
     `customer_credentials["${provider.id}"]`,
     `the gateway's providers.${provider.id}.keys`,
-    provider.envVar ? `env ${provider.envVar}` : "no env var for this provider",
+    envVars.length > 0 ? `env ${envVars.join(" or ")}` : "no env var for this provider",
   ]);
 }

@@ -1,3 +1,4 @@
+import { assistantMessage } from "../wire/chat-content.js";
 import type {
   FinishReason,
   OpenAIChatChunk,
@@ -48,11 +49,6 @@ export class CompletionAccumulator {
   }
 
   message(): OpenAIMessage {
-    const toolCalls = this.#toolCalls.filter(Boolean);
-    return {
-      role: "assistant",
-      content: this.#content === "" && toolCalls.length > 0 ? null : this.#content,
-      ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-    };
+    return assistantMessage(this.#content, this.#toolCalls.filter(Boolean));
   }
 }

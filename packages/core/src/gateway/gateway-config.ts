@@ -92,7 +92,8 @@ export function gatewayParts(
 } {
   const policy = { ...defaultCooldownPolicy, ...config.cooldown };
   const pools = new Map<string, KeyPool>();
-  for (const [id, settings] of Object.entries(config.providers ?? {})) {
+  for (const [given, settings] of Object.entries(config.providers ?? {})) {
+    const id = registry.get(given)?.id ?? given; // `gemini` keys are `google`'s
     const keys = settings.keys ?? (settings.apiKey ? [{ apiKey: settings.apiKey }] : []);
     if (keys.length > 0) pools.set(id, new KeyPool(id, keys, policy));
   }

@@ -34,6 +34,8 @@ export function headersFor(target: UpstreamTarget, stream: boolean): Record<stri
   if (target.provider.format === "anthropic-messages") {
     headers["anthropic-version"] = ANTHROPIC_VERSION;
     if (target.apiKey) headers["x-api-key"] = target.apiKey;
+  } else if (target.provider.format === "google-gemini") {
+    if (target.apiKey) headers["x-goog-api-key"] = target.apiKey;
   } else if (target.apiKey) {
     headers.authorization = `Bearer ${target.apiKey}`;
   }

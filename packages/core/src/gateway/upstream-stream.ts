@@ -1,6 +1,7 @@
 import { ProviderError } from "../errors/errors.js";
 import { redactText } from "../log/redact.js";
 import { AnthropicStreamTranslator } from "../wire/anthropic-stream.js";
+import { GeminiStreamTranslator } from "../wire/gemini-response.js";
 import { attachNative, type NativeEvent, nativeEvents } from "../wire/native-passthrough.js";
 import type { OpenAIChatChunk } from "../wire/openai-types.js";
 import { ResponsesStreamTranslator } from "../wire/responses-upstream.js";
@@ -8,7 +9,7 @@ import { parseSse, type SseEvent } from "../wire/sse.js";
 import { badResponse, type UpstreamTarget } from "./upstream-request.js";
 
 /** Which API an upstream stream speaks. */
-export type UpstreamStreamAPI = "openai-chat" | "anthropic-messages" | "openai-responses";
+export type UpstreamStreamAPI = "openai-chat" | "anthropic-messages" | "openai-responses" | "google-gemini";
 
 async function* openAIChunks(
   events: AsyncIterable<SseEvent>,
@@ -80,6 +81,10 @@ export function upstreamChunks(
   });
   if (api === "openai-responses") {
     const translator = new ResponsesStreamTranslator(target.requestedModel, created);
+    return translated(events, (event) => translator.translate(event), passThrough, carrier);
+  }
+  if (api === "google-gemini") {
+    const translator = new GeminiStreamTranslator(target.requestedModel, target.provider.id, created);
     return translated(events, (event) => translator.translate(event), passThrough, carrier);
   }
   const translator = new AnthropicStreamTranslator(target.requestedModel, target.provider.id, created);

@@ -1,6 +1,9 @@
 import { InvalidRequestError } from "../errors/errors.js";
 import { toAnthropicRequest } from "../wire/anthropic-request.js";
 import { fromAnthropicMessage } from "../wire/anthropic-response.js";
+import { toGeminiRequest } from "../wire/gemini-request.js";
+import { fromGeminiResponse } from "../wire/gemini-response.js";
+import { geminiOnlySetting } from "../wire/gemini-to-chat.js";
 import { anthropicOnlyFields } from "../wire/messages-to-chat.js";
 import { attachNative, type NativeRequest, nativeAnswer } from "../wire/native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
@@ -16,15 +19,20 @@ export type UpstreamResult =
   | { kind: "stream"; chunks: AsyncGenerator<OpenAIChatChunk>; cancel: () => void };
 
 const keywayNames = new Set<string>(keywayParamNames);
-const paths: Record<UpstreamStreamAPI, string> = {
-  "openai-chat": "/chat/completions",
-  "anthropic-messages": "/messages",
-  "openai-responses": "/responses",
-};
-/** Fields of a client API with no chat completions equivalent: sent only when the call is passed through. */
-const ownOnly: Record<string, readonly string[]> = {
-  "anthropic-messages": anthropicOnlyFields,
-  "openai-responses": responsesOnlyFields,
+/** Where each API is served under a provider's base URL (Gemini names the model and the streaming in the path). */
+function pathOf(api: UpstreamStreamAPI, model: string, stream: boolean): string {
+  if (api === "google-gemini")
+    return `/models/${model.replace(/^models\//, "")}:${stream ? "streamGenerateContent?alt=sse" : "generateContent"}`;
+  if (api === "anthropic-messages") return "/messages";
+  return api === "openai-responses" ? "/responses" : "/chat/completions";
+}
+const present = (fields: readonly string[]) => (body: Record<string, unknown>) =>
+  fields.find((field) => body[field] !== undefined);
+/** The first setting of a client API with no chat completions equivalent: sent only when passed through. */
+const ownOnly: Record<string, (body: Record<string, unknown>) => string | undefined> = {
+  "anthropic-messages": present(anthropicOnlyFields),
+  "openai-responses": present(responsesOnlyFields),
+  "google-gemini": geminiOnlySetting,
 };
 /** Names Keyway reads in its own requests that a provider's API defines for itself (Anthropic's `metadata`). */
 const ownedByProvider: Record<string, ReadonlySet<string>> = { "anthropic-messages": new Set(["metadata"]) };
@@ -32,6 +40,8 @@ const ownedByProvider: Record<string, ReadonlySet<string>> = { "anthropic-messag
 function upstreamBody(target: UpstreamTarget, request: OpenAIChatRequest): string {
   if (target.provider.format === "anthropic-messages")
     return JSON.stringify(toAnthropicRequest(request, target.upstreamModel));
+  if (target.provider.format === "google-gemini")
+    return JSON.stringify(toGeminiRequest(request, keywayNames));
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(request)) if (!keywayNames.has(key)) body[key] = value;
   body.model = target.upstreamModel;
@@ -46,7 +56,8 @@ function nativeBody(native: NativeRequest, target: UpstreamTarget): string {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(native.body))
     if (!keywayNames.has(key) || own?.has(key)) out[key] = value;
-  out.model = target.upstreamModel;
+  // Gemini names the model in the path, and refuses a body field it does not know.
+  if (native.format !== "google-gemini") out.model = target.upstreamModel;
   return JSON.stringify(out);
 }
 
@@ -77,7 +88,7 @@ export async function callUpstream(
     native !== undefined &&
     (native.format === provider.format || (provider.speaks ?? []).includes(native.format));
   if (native && !passThrough) {
-    const unsupported = (ownOnly[native.format] ?? []).find((field) => native.body[field] !== undefined);
+    const unsupported = ownOnly[native.format]?.(native.body);
     if (unsupported)
       throw new InvalidRequestError(
         `${unsupported} is a setting of ${native.format} that provider "${provider.id}" cannot act on; leave it out or use a model of a provider that speaks that API.`,
@@ -86,7 +97,8 @@ export async function callUpstream(
   }
   const api: UpstreamStreamAPI = passThrough && native ? native.format : provider.format;
   const body = passThrough && native ? nativeBody(native, target) : upstreamBody(target, request);
-  const response = await postUpstream(target, paths[api], body, {
+  const path = pathOf(api, target.upstreamModel, request.stream === true);
+  const response = await postUpstream(target, path, body, {
     stream: request.stream === true,
     signal,
     deps,
@@ -101,6 +113,10 @@ export async function callUpstream(
     if (api === "anthropic-messages") {
       if (!Array.isArray(answer.content)) throw badResponse(provider.id, "a message without content");
       completion = fromAnthropicMessage(answer, target.requestedModel, created);
+    } else if (api === "google-gemini") {
+      if (!Array.isArray(answer.candidates) && !answer.promptFeedback)
+        throw badResponse(provider.id, "an answer without candidates");
+      completion = fromGeminiResponse(answer, target.requestedModel, created);
     } else if (api === "openai-responses") {
       if (!Array.isArray(answer.output)) throw badResponse(provider.id, "a response without output");
       completion = responseToCompletion(answer, target.requestedModel);

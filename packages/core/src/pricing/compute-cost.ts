@@ -28,6 +28,7 @@ const priceProviderIds: Record<string, string> = {
   togetherai: "together",
   xai: "x-ai",
   moonshot: "moonshotai",
+  gemini: "google",
 };
 
 function customCost(prices: ModelPrices, usage: TokenUsage): CostResult {

@@ -25,10 +25,15 @@ export interface ResolvedModel {
 /** Providers known to one gateway: the built-in ones with config applied, plus custom ones. */
 export class ProviderRegistry {
   readonly #providers = new Map<string, ProviderSpec>();
+  readonly #aliases = new Map<string, string>();
 
   constructor(config: Record<string, ProviderConfig> = {}) {
-    for (const spec of builtInProviders) this.#providers.set(spec.id, spec);
-    for (const [id, settings] of Object.entries(config)) {
+    for (const spec of builtInProviders) {
+      this.#providers.set(spec.id, spec);
+      for (const alias of spec.aliases ?? []) this.#aliases.set(alias, spec.id);
+    }
+    for (const [given, settings] of Object.entries(config)) {
+      const id = this.#aliases.get(given) ?? given;
       const builtIn = this.#providers.get(id);
       if (!builtIn && !settings.baseURL) {
         throw new ConfigError(
@@ -51,8 +56,9 @@ export class ProviderRegistry {
     }
   }
 
+  /** A provider by its id or an alias of it (`gemini` → `google`). */
   get(id: string): ProviderSpec | undefined {
-    return this.#providers.get(id);
+    return this.#providers.get(this.#aliases.get(id) ?? id);
   }
 
   ids(): string[] {
@@ -69,13 +75,13 @@ export class ProviderRegistry {
    */
   resolve(model: string, hint?: string): ResolvedModel {
     if (hint) {
-      const provider = this.#providers.get(hint);
+      const provider = this.get(hint);
       if (!provider) throw new UnknownModelError(`${hint}/${model}`, this.ids());
       return { provider, upstreamModel: model.startsWith(`${hint}/`) ? model.slice(hint.length + 1) : model };
     }
     const slash = model.indexOf("/");
     if (slash > 0) {
-      const provider = this.#providers.get(model.slice(0, slash));
+      const provider = this.get(model.slice(0, slash));
       if (provider) return { provider, upstreamModel: model.slice(slash + 1) };
     }
     for (const provider of this.#providers.values()) {

@@ -1,6 +1,6 @@
 import type { NativeFormat } from "../wire/native-passthrough.js";
 
-export type WireFormatId = "openai-chat" | "anthropic-messages";
+export type WireFormatId = "openai-chat" | "anthropic-messages" | "google-gemini";
 
 /** How Keyway reaches one provider. */
 export interface ProviderSpec {
@@ -11,6 +11,10 @@ export interface ProviderSpec {
   format: WireFormatId;
   /** Env var holding the provider's key, if any. */
   envVar?: string;
+  /** Env vars read when `envVar` is unset (Google's clients also read `GOOGLE_API_KEY`). */
+  altEnvVars?: readonly string[];
+  /** Other ids that name this provider in model prefixes, hints and `customer_credentials` (`gemini`). */
+  aliases?: readonly string[];
   /** Extra headers on every upstream request. */
   headers?: Record<string, string>;
   /** Model ids routed here without a `provider/` prefix (custom providers). */
@@ -42,6 +46,14 @@ export const builtInProviders: readonly ProviderSpec[] = Object.freeze([
     format: "anthropic-messages",
     envVar: "ANTHROPIC_API_KEY",
   },
+  {
+    id: "google",
+    baseURL: "https://generativelanguage.googleapis.com/v1beta",
+    format: "google-gemini",
+    envVar: "GEMINI_API_KEY",
+    altEnvVars: ["GOOGLE_API_KEY"],
+    aliases: ["gemini"],
+  },
   openai("groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY"),
   openai("fireworks", "https://api.fireworks.ai/inference/v1", "FIREWORKS_API_KEY", true),
   openai("togetherai", "https://api.together.xyz/v1", "TOGETHER_API_KEY", true),
@@ -59,4 +71,5 @@ export const modelFamilies: readonly { pattern: RegExp; provider: string }[] = [
   { pattern: /^claude-/, provider: "anthropic" },
   { pattern: /^(?:gpt-|o1|o3|o4|chatgpt-|text-embedding-)/, provider: "openai" },
   { pattern: /^accounts\/fireworks\//, provider: "fireworks" },
+  { pattern: /^gemini-/, provider: "google" },
 ];

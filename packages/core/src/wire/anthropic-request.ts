@@ -1,4 +1,5 @@
 import { InvalidRequestError } from "../errors/errors.js";
+import { parseToolArguments, textOf } from "./chat-content.js";
 import type { OpenAIChatRequest, OpenAIContentPart, OpenAIMessage } from "./openai-types.js";
 
 type Block = Record<string, unknown>;
@@ -27,22 +28,6 @@ function contentBlocks(content: OpenAIMessage["content"], field: string): Block[
       { field: `${field}.${index}.type` },
     );
   });
-}
-
-function textOf(content: OpenAIMessage["content"]): string {
-  if (typeof content === "string") return content;
-  return (content ?? [])
-    .map((part) => (part.type === "text" ? (part as { text: string }).text : ""))
-    .join("");
-}
-
-function parseArguments(text: string, field: string): unknown {
-  if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new InvalidRequestError(`${field} is not valid JSON`, { field });
-  }
 }
 
 /** OpenAI chat request → Anthropic Messages request (system, content parts, images, tools, tool results, stops). */
@@ -74,7 +59,7 @@ export function toAnthropicRequest(
             type: "tool_use",
             id: call.id,
             name: call.function.name,
-            input: parseArguments(
+            input: parseToolArguments(
               call.function.arguments,
               `messages.${index}.tool_calls.${callIndex}.function.arguments`,
             ),

@@ -1,3 +1,4 @@
+import { assistantMessage } from "./chat-content.js";
 import type { FinishReason, OpenAIChatCompletion, OpenAIToolCall, OpenAIUsage } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
@@ -65,11 +66,7 @@ export function fromAnthropicMessage(
     choices: [
       {
         index: 0,
-        message: {
-          role: "assistant",
-          content: toolCalls.length > 0 && text === "" ? null : text,
-          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-        },
+        message: assistantMessage(text, toolCalls),
         finish_reason: finishReasonOf(message.stop_reason),
         logprobs: null,
       },

@@ -7,6 +7,7 @@ import {
   type OpenAIUsage,
 } from "./openai-types.js";
 import type { SseEvent } from "./sse.js";
+import { streamEventJson } from "./stream-event.js";
 
 type Json = Record<string, unknown>;
 
@@ -42,17 +43,7 @@ export class AnthropicStreamTranslator {
   }
 
   translate(event: SseEvent, includeUsage: boolean): OpenAIChatChunk[] {
-    let data: Json;
-    try {
-      data = JSON.parse(event.data) as Json;
-    } catch {
-      throw new ProviderError(
-        this.provider,
-        502,
-        `Provider "${this.provider}" sent a stream event that is not JSON`,
-        { code: "bad_upstream_response" },
-      );
-    }
+    const data = streamEventJson(event, this.provider);
     switch (data.type ?? event.event) {
       case "message_start": {
         const message = (data.message ?? {}) as Json;

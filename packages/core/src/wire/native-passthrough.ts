@@ -9,7 +9,7 @@ export const nativeAnswer = Symbol.for("keyway.nativeAnswer");
 export const nativeEvents = Symbol.for("keyway.nativeEvents");
 
 /** The client APIs a caller may speak that some provider also speaks natively. */
-export type NativeFormat = "anthropic-messages" | "openai-responses";
+export type NativeFormat = "anthropic-messages" | "openai-responses" | "google-gemini";
 
 /** The caller's own request, in a provider's API. */
 export interface NativeRequest {

@@ -8,6 +8,13 @@ import {
   parseAnthropicMessages,
 } from "./anthropic-messages.js";
 import { describeFault, FaultBook } from "./faults.js";
+import {
+  geminiResponse,
+  geminiRoute,
+  geminiStreamEvents,
+  googleError,
+  parseGemini,
+} from "./google-gemini.js";
 import { openAICompletion, openAIError, openAIStreamEvents, parseOpenAIChat } from "./openai-chat.js";
 import { openAIEmbeddings } from "./openai-embeddings.js";
 import { openAIResponse, openAIResponsesStreamEvents, parseOpenAIResponses } from "./openai-responses.js";
@@ -51,6 +58,11 @@ export interface ProviderEmulator {
 }
 
 function apiKeyOf(req: IncomingMessage, format: WireFormat | "models"): string | undefined {
+  if (format === "google-gemini") {
+    const google = req.headers["x-goog-api-key"];
+    if (typeof google === "string") return google;
+    return new URL(req.url ?? "/", "http://emulator.local").searchParams.get("key") ?? undefined;
+  }
   const header = req.headers["x-api-key"];
   if (format === "anthropic-messages" && typeof header === "string") return header;
   const auth = req.headers.authorization;
@@ -59,6 +71,7 @@ function apiKeyOf(req: IncomingMessage, format: WireFormat | "models"): string |
 }
 
 function formatOf(method: string | undefined, path: string): WireFormat | "models" | undefined {
+  if (method === "POST" && geminiRoute(path)) return "google-gemini";
   if (method === "POST" && path.endsWith("/chat/completions")) return "openai-chat";
   if (method === "POST" && path.endsWith("/messages")) return "anthropic-messages";
   if (method === "POST" && path.endsWith("/embeddings")) return "openai-embeddings";
@@ -70,7 +83,8 @@ function formatOf(method: string | undefined, path: string): WireFormat | "model
 /**
  * Starts a provider emulator on loopback: OpenAI chat completions at any `…/chat/completions` path
  * (`/v1`, `/openai/v1` for Groq, `/inference/v1` for Fireworks), OpenAI embeddings at `…/embeddings` (deterministic
- * unit vectors), Anthropic Messages at `…/messages`, models at `…/models`. Replies are derived from the request (see `planReply`), every request is recorded with the key
+ * unit vectors), Anthropic Messages at `…/messages`, Gemini at `…/models/{model}:generateContent` and
+ * `:streamGenerateContent?alt=sse`, models at `…/models`. Replies are derived from the request (see `planReply`), every request is recorded with the key
  * it used, and faults can be scripted per key or model.
  */
 export async function startProviderEmulator(
@@ -94,10 +108,12 @@ export async function startProviderEmulator(
     }
     const raw = format === "models" ? Buffer.alloc(0) : await readBody(req);
     const body = format === "models" ? undefined : parseJson(raw);
+    const gemini = format === "google-gemini" ? geminiRoute(path) : undefined;
     const model =
-      typeof (body as { model?: unknown })?.model === "string"
+      gemini?.model ??
+      (typeof (body as { model?: unknown })?.model === "string"
         ? (body as { model: string }).model
-        : undefined;
+        : undefined);
     const record: EmulatedRequest = {
       seq: ++seq,
       at: Date.now(),
@@ -105,7 +121,7 @@ export async function startProviderEmulator(
       format,
       apiKey: apiKeyOf(req, format),
       model,
-      stream: (body as { stream?: unknown })?.stream === true,
+      stream: gemini?.stream ?? (body as { stream?: unknown })?.stream === true,
       headers: { ...req.headers },
       body,
       clientClosed: false,
@@ -130,7 +146,12 @@ export async function startProviderEmulator(
     const fault = faults.take({ apiKey: record.apiKey, model, format });
     if (fault) record.fault = describeFault(fault);
     const writer = new ReplyWriter(res, record, fault, chunkDelayMs);
-    const errorBody = format === "anthropic-messages" ? anthropicError : openAIError;
+    const errorBody =
+      format === "anthropic-messages"
+        ? anthropicError
+        : format === "google-gemini"
+          ? googleError
+          : openAIError;
     const wait = (fault?.headerDelayMs ?? 0) + latencyMs;
     if (wait > 0) await sleep(wait);
     if (writer.gone) return;
@@ -160,6 +181,17 @@ export async function startProviderEmulator(
     if (format === "openai-embeddings") {
       const answer = openAIEmbeddings(body);
       return typeof answer === "string" ? writer.json(400, errorBody(400, answer)) : writer.json(200, answer);
+    }
+    if (gemini) {
+      const input = parseGemini(body, gemini.model);
+      if (typeof input === "string") return writer.json(400, errorBody(400, input));
+      const alt = new URL(req.url ?? "/", "http://emulator.local").searchParams.get("alt");
+      if (gemini.stream && alt !== "sse")
+        return writer.json(400, errorBody(400, "the emulator streams only with alt=sse"));
+      const id = `gemini_emu_${record.seq}`;
+      const plan = planReply(input, "call_");
+      if (!gemini.stream) return writer.json(200, geminiResponse(plan, gemini.model, id));
+      return writer.stream(geminiStreamEvents(plan, gemini.model, id));
     }
     if (format === "openai-responses") {
       const input = parseOpenAIResponses(body);

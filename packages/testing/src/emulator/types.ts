@@ -1,4 +1,9 @@
-export type WireFormat = "openai-chat" | "anthropic-messages" | "openai-embeddings" | "openai-responses";
+export type WireFormat =
+  | "openai-chat"
+  | "anthropic-messages"
+  | "openai-embeddings"
+  | "openai-responses"
+  | "google-gemini";
 
 /** What the emulator needs to know of a request, whichever wire format it came in. */
 export interface ReplyInput {
@@ -41,7 +46,7 @@ export interface EmulatedRequest {
   at: number;
   path: string;
   format: WireFormat | "models";
-  /** The API key the request carried (Bearer or x-api-key), or undefined. */
+  /** The API key the request carried (Bearer, x-api-key, x-goog-api-key or `?key=`), or undefined. */
   apiKey: string | undefined;
   model: string | undefined;
   stream: boolean;

@@ -1,13 +1,17 @@
-import { chatStreamToMessages, chatToMessage } from "../../wire/chat-to-messages.js";
+import { InvalidRequestError } from "../../errors/errors.js";
+import { chatStreamToGemini, chatToGemini } from "../../wire/chat-to-gemini.js";
+import { chatStreamToMessages, chatToMessage, type SseEventOut } from "../../wire/chat-to-messages.js";
 import { chatStreamToResponses, chatToResponse } from "../../wire/chat-to-responses.js";
+import { geminiToChat } from "../../wire/gemini-to-chat.js";
 import { messagesToChat } from "../../wire/messages-to-chat.js";
-import { nativeOr } from "../../wire/native-passthrough.js";
+import { type NativeFormat, nativeOr } from "../../wire/native-passthrough.js";
+import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../../wire/openai-types.js";
 import { responsesToChat } from "../../wire/responses-to-chat.js";
 import type { Gateway } from "../gateway-types.js";
 import { logSourceOf } from "../keyway-params.js";
 import { cacheStatus } from "../response-cache.js";
-import type { GatewayRoute } from "./gateway-routes.js";
-import { chunkEvents, sseFrames } from "./sse-writer.js";
+import type { GatewayMatch, GatewayRoute } from "./gateway-routes.js";
+import { chunkEvents, type SseDialect, sseFrames } from "./sse-writer.js";
 
 /** What both HTTP adapters write: JSON, or SSE frames as they come. */
 export type GatewayAnswer =
@@ -24,23 +28,29 @@ function cacheHeaders(result: object): Record<string, string> | undefined {
 export type HeaderGetter = (name: string) => string | null | undefined;
 
 /**
- * The key a caller presented: `Authorization: Bearer …` (the scheme in any case, as HTTP allows), or
- * `x-api-key` as Anthropic's SDK sends it. One reading for the gateway's per-key limits and `keyway serve`'s
- * auth, so both count the same key.
+ * The key a caller presented: `Authorization: Bearer …` (the scheme in any case, as HTTP allows), `x-api-key` as
+ * Anthropic's SDK sends it, `x-goog-api-key` as Google's do, or (on Gemini's routes, whose callers pass `query`)
+ * `?key=`. One reading for the gateway's per-key limits and `keyway serve`'s auth, so both count the same key.
  */
-export function callerKeyOf(header: HeaderGetter): string | undefined {
+export function callerKeyOf(header: HeaderGetter, query?: URLSearchParams): string | undefined {
   const bearer = /^Bearer\s+(.+)$/i.exec(header("authorization") ?? "")?.[1]?.trim();
-  return bearer || header("x-api-key")?.trim() || undefined;
+  return (
+    bearer ||
+    header("x-api-key")?.trim() ||
+    header("x-goog-api-key")?.trim() ||
+    query?.get("key")?.trim() ||
+    undefined
+  );
 }
 
 const withCallerKey = (apiKey: string | undefined) => (apiKey ? { apiKey } : {});
 
 /** The call's options from the request's headers: the one header mapping of every face. */
-export function optionsFromHeaders(header: HeaderGetter, logSource?: string) {
+export function optionsFromHeaders(header: HeaderGetter, logSource?: string, query?: URLSearchParams) {
   return {
     provider: header("x-respan-route-provider") ?? undefined,
     paramsHeader: header("x-data-respan-params") ?? null,
-    ...withCallerKey(callerKeyOf(header)),
+    ...withCallerKey(callerKeyOf(header, query)),
     ...(logSource ? { logSource } : logSourceOf(header("x-keyway-log-source"))),
   };
 }
@@ -61,6 +71,44 @@ export function modelList(gateway: Pick<Gateway, "providers">): {
   return { object: "list", data };
 }
 
+/** A client API answered by translation through the canonical chat request (and passed through when it can be). */
+interface ChatFace {
+  decode(body: unknown, match: GatewayMatch): OpenAIChatRequest;
+  format: NativeFormat;
+  logType?: "response";
+  json(completion: OpenAIChatCompletion, model: string): unknown;
+  stream(chunks: AsyncIterable<OpenAIChatChunk>, model: string): AsyncIterable<SseEventOut>;
+  dialect: SseDialect;
+}
+
+const chatFaces: Partial<Record<GatewayRoute, ChatFace>> = {
+  // OpenAI's Responses API.
+  responses: {
+    decode: responsesToChat,
+    format: "openai-responses",
+    logType: "response",
+    json: chatToResponse,
+    stream: chatStreamToResponses,
+    dialect: "responses",
+  },
+  // Anthropic's Messages API.
+  messages: {
+    decode: messagesToChat,
+    format: "anthropic-messages",
+    json: chatToMessage,
+    stream: chatStreamToMessages,
+    dialect: "anthropic",
+  },
+  // Google's Gemini API: the model and streaming come from the path.
+  gemini: {
+    decode: (body, match) => geminiToChat(body, match.model ?? "", match.stream === true),
+    format: "google-gemini",
+    json: chatToGemini,
+    stream: chatStreamToGemini,
+    dialect: "gemini",
+  },
+};
+
 /**
  * One gateway request, whichever HTTP face it came through: the body parsed once, the call made, the answer
  * shaped for writing. Throws for errors before the first byte (the adapter renders them).
@@ -68,58 +116,49 @@ export function modelList(gateway: Pick<Gateway, "providers">): {
 export async function answerGatewayRequest(
   gateway: Gateway,
   request: {
-    route: GatewayRoute;
+    match: GatewayMatch;
     body: () => Promise<unknown>;
     header: HeaderGetter;
+    query?: URLSearchParams;
     signal: AbortSignal;
     logSource?: string | undefined;
   },
 ): Promise<GatewayAnswer> {
-  if (request.route === "models")
-    return { kind: "json", status: 200, body: JSON.stringify(modelList(gateway)) };
-  const options = { signal: request.signal, ...optionsFromHeaders(request.header, request.logSource) };
-  if (request.route === "embeddings") {
+  const { route } = request.match;
+  if (route === "models") return { kind: "json", status: 200, body: JSON.stringify(modelList(gateway)) };
+  const options = {
+    signal: request.signal,
+    ...optionsFromHeaders(request.header, request.logSource, route === "gemini" ? request.query : undefined),
+  };
+  if (route === "embeddings") {
     const answer = await gateway.embeddings(
       (await request.body()) as Parameters<Gateway["embeddings"]>[0],
       options,
     );
     return { kind: "json", status: 200, body: JSON.stringify(answer) };
   }
-  if (request.route === "responses") {
-    // OpenAI's Responses API: decoded to the canonical chat request, answered as Responses.
+  if (route === "gemini" && request.match.stream && request.query?.get("alt") !== "sse")
+    throw new InvalidRequestError("streamGenerateContent is served as server-sent events: add ?alt=sse.", {
+      field: "alt",
+    });
+  const face = chatFaces[route];
+  if (face) {
     const body = (await request.body()) as Record<string, unknown>;
-    const chatRequest = responsesToChat(body);
-    const native = { format: "openai-responses" as const, body };
+    const chatRequest = face.decode(body, request.match);
     const result = await gateway.chat(chatRequest as Parameters<Gateway["chat"]>[0], {
       ...options,
-      logType: "response",
-      native,
+      ...(face.logType ? { logType: face.logType } : {}),
+      native: { format: face.format, body },
     });
     if (Symbol.asyncIterator in result)
       return {
         kind: "sse",
         frames: sseFrames(
-          nativeOr(result, (chunks) => chatStreamToResponses(chunks, chatRequest.model)),
-          "responses",
+          nativeOr(result, (chunks) => face.stream(chunks, chatRequest.model)),
+          face.dialect,
         ),
       };
-    return { kind: "json", status: 200, body: JSON.stringify(chatToResponse(result, chatRequest.model)) };
-  }
-  if (request.route === "messages") {
-    // Anthropic's API: decoded to the canonical chat request, answered in Anthropic's shapes.
-    const body = (await request.body()) as Record<string, unknown>;
-    const chatRequest = messagesToChat(body);
-    const native = { format: "anthropic-messages" as const, body };
-    const result = await gateway.chat(chatRequest as Parameters<Gateway["chat"]>[0], { ...options, native });
-    if (Symbol.asyncIterator in result)
-      return {
-        kind: "sse",
-        frames: sseFrames(
-          nativeOr(result, (chunks) => chatStreamToMessages(chunks, chatRequest.model)),
-          "anthropic",
-        ),
-      };
-    return { kind: "json", status: 200, body: JSON.stringify(chatToMessage(result, chatRequest.model)) };
+    return { kind: "json", status: 200, body: JSON.stringify(face.json(result, chatRequest.model)) };
   }
   const result = await gateway.chat((await request.body()) as Parameters<Gateway["chat"]>[0], options);
   const headers = cacheHeaders(result);

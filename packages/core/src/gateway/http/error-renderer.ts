@@ -4,8 +4,8 @@ export interface ErrorBody {
   error: { message: string; type: string; code: string; param: string | null };
 }
 
-/** Which client API an error is answered in: OpenAI's (chat, embeddings, models) or Anthropic's (messages). */
-export type ErrorFace = "openai" | "anthropic";
+/** Which client API an error is answered in: OpenAI's (chat, embeddings, models), Anthropic's or Google's. */
+export type ErrorFace = "openai" | "anthropic" | "google";
 
 /** The OpenAI-shaped error body for any error; errors that are not Keyway's say nothing of their internals. */
 export function errorResponseBody(error: unknown): ErrorBody {
@@ -37,11 +37,45 @@ const anthropicTypes: Record<number, string> = {
   529: "overloaded_error",
 };
 
-/** The error body in the caller's API: OpenAI's `{error:{message,type,code,param}}` or Anthropic's. */
+const googleStatuses: Record<number, string> = {
+  400: "INVALID_ARGUMENT",
+  401: "UNAUTHENTICATED",
+  403: "PERMISSION_DENIED",
+  404: "NOT_FOUND",
+  405: "INVALID_ARGUMENT",
+  409: "ABORTED",
+  413: "INVALID_ARGUMENT",
+  429: "RESOURCE_EXHAUSTED",
+  500: "INTERNAL",
+  501: "UNIMPLEMENTED",
+  503: "UNAVAILABLE",
+  504: "DEADLINE_EXCEEDED",
+};
+
+/**
+ * The error body in the caller's API: OpenAI's `{error:{message,type,code,param}}`, Anthropic's, or Google's
+ * `{error:{code,message,status}}` (Keyway's stable code rides in an `ErrorInfo` detail, as Google's own do).
+ */
 export function errorBodyFor(error: unknown, face: ErrorFace): unknown {
   const body = errorResponseBody(error);
   if (face === "openai") return body;
   const status = errorStatus(error);
+  if (face === "google")
+    return {
+      error: {
+        code: status,
+        message: body.error.message,
+        status: googleStatuses[status] ?? (status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION"),
+        details: [
+          {
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            reason: body.error.code,
+            domain: "keyway",
+            ...(body.error.param ? { metadata: { field: body.error.param } } : {}),
+          },
+        ],
+      },
+    };
   const type = anthropicTypes[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
   return { type: "error", error: { type, message: body.error.message, code: body.error.code } };
 }

@@ -3,7 +3,7 @@ import type { Gateway } from "../gateway-types.js";
 import { parseJsonBody } from "../read-json-body.js";
 import { answerGatewayRequest } from "./answer-request.js";
 import { renderError } from "./error-renderer.js";
-import { faceOf, type GatewayRoute, matchGatewayRoute } from "./gateway-routes.js";
+import { faceOf, type GatewayMatch, matchGatewayRoute } from "./gateway-routes.js";
 import { sseHeaders } from "./sse-writer.js";
 
 const jsonHeaders = { "content-type": "application/json" };
@@ -36,8 +36,8 @@ export function createFetchHandler(
   options: { maxBodyBytes: number },
 ): typeof globalThis.fetch {
   const encoder = new TextEncoder();
-  const fail = (error: unknown, route?: GatewayRoute) => {
-    const { status, body, headers } = renderError(error, faceOf(route));
+  const fail = (error: unknown, match?: GatewayMatch) => {
+    const { status, body, headers } = renderError(error, faceOf(match?.route));
     return new Response(body, { status, headers });
   };
   return async function keywayFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
@@ -47,17 +47,19 @@ export function createFetchHandler(
     } catch (error) {
       return fail(new InvalidRequestError(`Bad request: ${(error as Error).message}`));
     }
-    let route: GatewayRoute | undefined;
+    let match: GatewayMatch | undefined;
     try {
-      const path = new URL(request.url).pathname;
-      route = matchGatewayRoute(request.method, path);
-      if (!route)
+      const url = new URL(request.url);
+      const path = url.pathname;
+      match = matchGatewayRoute(request.method, path);
+      if (!match)
         throw new InvalidRequestError(`No route ${request.method} ${path}`, {
           code: "not_found",
           statusCode: 404,
         });
       const answer = await answerGatewayRequest(gateway, {
-        route,
+        match,
+        query: url.searchParams,
         body: async () => parseJsonBody(await readLimited(request, options.maxBodyBytes)),
         header: (name) => request.headers.get(name),
         signal: request.signal,
@@ -83,7 +85,7 @@ export function createFetchHandler(
       );
       return new Response(body, { headers: { ...sseHeaders, ...answer.headers } });
     } catch (error) {
-      return fail(error, route);
+      return fail(error, match);
     }
   };
 }

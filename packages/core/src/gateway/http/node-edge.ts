@@ -5,7 +5,7 @@ import type { Gateway } from "../gateway-types.js";
 import { readJsonBody } from "../read-json-body.js";
 import { answerGatewayRequest } from "./answer-request.js";
 import { renderError } from "./error-renderer.js";
-import { faceOf, type GatewayRoute, matchGatewayRoute } from "./gateway-routes.js";
+import { faceOf, type GatewayMatch, matchGatewayRoute } from "./gateway-routes.js";
 import { sseHeaders } from "./sse-writer.js";
 
 export interface ServeGatewayOptions {
@@ -55,14 +55,16 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<boolea
     if (!res.writableFinished) controller.abort(new RequestAbortedError());
   };
   res.on("close", onClose);
-  let route: GatewayRoute | undefined;
+  let match: GatewayMatch | undefined;
   try {
-    const path = options.path ?? new URL(req.url ?? "/", "http://gateway.local").pathname;
-    route = matchGatewayRoute(req.method ?? "GET", path);
-    if (!route) return false;
+    const url = new URL(req.url ?? "/", "http://gateway.local");
+    const path = options.path ?? url.pathname;
+    match = matchGatewayRoute(req.method ?? "GET", path);
+    if (!match) return false;
     const { parsedBody } = options;
     const answer = await answerGatewayRequest(gateway, {
-      route,
+      match,
+      query: url.searchParams,
       body: () =>
         typeof parsedBody === "object" && parsedBody !== null
           ? Promise.resolve(parsedBody)
@@ -95,7 +97,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<boolea
     }
     if (options.errors === "throw") throw error;
     options.onError?.(error);
-    const { status, body, headers } = renderError(error, faceOf(route));
+    const { status, body, headers } = renderError(error, faceOf(match?.route));
     res.writeHead(status, { ...headers, "content-length": Buffer.byteLength(body) });
     res.end(body);
     return true;

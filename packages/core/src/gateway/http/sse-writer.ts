@@ -8,10 +8,11 @@ const frame = (event: SseEventOut) =>
   `${event.event ? `event: ${event.event}\n` : ""}${sseData(typeof event.data === "string" ? event.data : JSON.stringify(event.data))}`;
 
 /** The stream conventions of each client API the gateway speaks. */
-export type SseDialect = "chat" | "responses" | "anthropic";
+export type SseDialect = "chat" | "responses" | "anthropic" | "gemini";
 
 function errorEvent(error: unknown, dialect: SseDialect): SseEventOut {
   if (dialect === "chat") return { data: errorBodyFor(error, "openai") };
+  if (dialect === "gemini") return { data: errorBodyFor(error, "google") };
   if (dialect === "anthropic") return { event: "error", data: errorBodyFor(error, "anthropic") };
   const { error: body } = errorBodyFor(error, "openai") as {
     error: { message: string; code: string; param: string | null };
@@ -24,7 +25,7 @@ function errorEvent(error: unknown, dialect: SseDialect): SseEventOut {
 
 /**
  * The gateway's one SSE framing, for every client API: each event as `event:`/`data:` lines; chat completions
- * end with `data: [DONE]` (the Responses and Anthropic streams end with their own last event) — or, since the
+ * end with `data: [DONE]` (the Responses, Anthropic and Gemini streams end with their own last event) — or, since the
  * headers are gone by then, with the error as a last event in the caller's API, as the providers themselves do.
  */
 export async function* sseFrames(

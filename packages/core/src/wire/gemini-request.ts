@@ -1,0 +1,195 @@
+import { InvalidRequestError } from "../errors/errors.js";
+import { parseToolArguments, textOf } from "./chat-content.js";
+import type { OpenAIChatRequest, OpenAIContentPart, OpenAIMessage, OpenAIToolCall } from "./openai-types.js";
+
+type Json = Record<string, unknown>;
+interface Content {
+  role: "user" | "model";
+  parts: Json[];
+}
+
+/** Chat request fields the Gemini translation acts on; any other (not Keyway's own) is refused, not dropped. */
+const translated = new Set([
+  "model",
+  "messages",
+  "stream",
+  "stream_options",
+  "max_tokens",
+  "max_completion_tokens",
+  "temperature",
+  "top_p",
+  "stop",
+  "n",
+  "seed",
+  "presence_penalty",
+  "frequency_penalty",
+  "response_format",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "user",
+]);
+
+function imagePart(url: string): Json {
+  const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  if (data) return { inlineData: { mimeType: data[1], data: data[2] } };
+  return { fileData: { fileUri: url } };
+}
+
+function contentParts(content: OpenAIMessage["content"], field: string): Json[] {
+  if (content === null || content === undefined) return [];
+  if (typeof content === "string") return content === "" ? [] : [{ text: content }];
+  return content.map((part: OpenAIContentPart, index) => {
+    if (part.type === "text") return { text: (part as { text: string }).text };
+    if (part.type === "image_url") return imagePart((part as { image_url: { url: string } }).image_url.url);
+    throw new InvalidRequestError(
+      `${field}[${index}]: content part type "${part.type}" cannot be sent to Gemini`,
+      { field: `${field}.${index}.type` },
+    );
+  });
+}
+
+/**
+ * An assistant turn's text and tool calls as Gemini parts (`functionCall` with the call's id). Arguments that are
+ * not JSON are the caller's 400 in a request (`field` names it); in a model's answer (`lenient`) they become `{}`.
+ */
+export function assistantParts(text: string, calls: readonly OpenAIToolCall[], field: string): Json[] {
+  const parts: Json[] = text ? [{ text }] : [];
+  calls.forEach((call, index) => {
+    const at = `${field}.tool_calls.${index}.function.arguments`;
+    let args: unknown = {};
+    try {
+      args = parseToolArguments(call.function.arguments, at);
+    } catch (error) {
+      if (field !== "lenient") throw error;
+    }
+    parts.push({ functionCall: { id: call.id, name: call.function.name, args } });
+  });
+  return parts;
+}
+
+/** A tool result as Gemini wants it: an object (`{result: text}` when the text is not a JSON object). */
+function toolResponse(text: string): Json {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Json;
+  } catch {}
+  return { result: text };
+}
+
+function contentsOf(request: OpenAIChatRequest): { contents: Content[]; system: string[] } {
+  const system: string[] = [];
+  const contents: Content[] = [];
+  const callNames = new Map<string, string>();
+  const push = (role: Content["role"], parts: Json[]) => {
+    const last = contents[contents.length - 1];
+    if (last && last.role === role) last.parts.push(...parts);
+    else contents.push({ role, parts });
+  };
+  request.messages.forEach((message, index) => {
+    const field = `messages.${index}`;
+    switch (message.role) {
+      case "system":
+      case "developer":
+        system.push(textOf(message.content));
+        break;
+      case "user":
+        push("user", contentParts(message.content, `${field}.content`));
+        break;
+      case "assistant":
+        for (const call of message.tool_calls ?? []) callNames.set(call.id, call.function.name);
+        push("model", assistantParts(textOf(message.content), message.tool_calls ?? [], field));
+        break;
+      case "tool": {
+        const name = callNames.get(message.tool_call_id ?? "");
+        if (!name)
+          throw new InvalidRequestError(
+            `${field}.tool_call_id does not answer a tool call of an earlier assistant message`,
+            { field: `${field}.tool_call_id` },
+          );
+        push("user", [
+          {
+            functionResponse: {
+              id: message.tool_call_id,
+              name,
+              response: toolResponse(textOf(message.content)),
+            },
+          },
+        ]);
+        break;
+      }
+      default:
+        throw new InvalidRequestError(`${field}.role "${message.role}" is not supported`, {
+          field: `${field}.role`,
+        });
+    }
+  });
+  return { contents, system };
+}
+
+function generationConfigOf(request: OpenAIChatRequest): Json {
+  const config: Json = {};
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined && value !== null) config[key] = value;
+  };
+  set("maxOutputTokens", request.max_completion_tokens ?? request.max_tokens);
+  set("temperature", request.temperature);
+  set("topP", request.top_p);
+  if (request.stop) set("stopSequences", Array.isArray(request.stop) ? request.stop : [request.stop]);
+  set("candidateCount", request.n);
+  set("seed", request.seed);
+  set("presencePenalty", request.presence_penalty);
+  set("frequencyPenalty", request.frequency_penalty);
+  const format = request.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
+  if (format?.type === "json_object") config.responseMimeType = "application/json";
+  if (format?.type === "json_schema") {
+    config.responseMimeType = "application/json";
+    if (format.json_schema?.schema) config.responseJsonSchema = format.json_schema.schema;
+  }
+  return config;
+}
+
+function toolConfigOf(choice: OpenAIChatRequest["tool_choice"]): Json | undefined {
+  if (choice === undefined) return undefined;
+  if (choice === "auto") return { functionCallingConfig: { mode: "AUTO" } };
+  if (choice === "none") return { functionCallingConfig: { mode: "NONE" } };
+  if (choice === "required") return { functionCallingConfig: { mode: "ANY" } };
+  return { functionCallingConfig: { mode: "ANY", allowedFunctionNames: [choice.function.name] } };
+}
+
+/**
+ * OpenAI chat request → Gemini `generateContent` body: system messages as `systemInstruction`, turns as
+ * `contents` (assistant → `model`, tool results → `functionResponse` parts), sampling and structured output in
+ * `generationConfig`, tools as `functionDeclarations` (JSON schema kept as it is), `tool_choice` as
+ * `toolConfig`. A chat setting Gemini cannot act on is a 400 naming it; `ignore` lists Keyway's own fields.
+ */
+export function toGeminiRequest(request: OpenAIChatRequest, ignore: ReadonlySet<string>): Json {
+  for (const [key, value] of Object.entries(request)) {
+    if (value === undefined || value === null || translated.has(key) || ignore.has(key)) continue;
+    throw new InvalidRequestError(`${key} cannot be sent to Gemini; leave it out for Gemini models.`, {
+      field: key,
+    });
+  }
+  if (request.parallel_tool_calls === false)
+    throw new InvalidRequestError("Gemini cannot be held to one tool call at a time (parallel_tool_calls).", {
+      field: "parallel_tool_calls",
+    });
+  const { contents, system } = contentsOf(request);
+  const body: Json = { contents };
+  if (system.length > 0) body.systemInstruction = { parts: [{ text: system.join("\n\n") }] };
+  const config = generationConfigOf(request);
+  if (Object.keys(config).length > 0) body.generationConfig = config;
+  if (request.tools && request.tools.length > 0)
+    body.tools = [
+      {
+        functionDeclarations: request.tools.map((tool) => ({
+          name: tool.function.name,
+          ...(tool.function.description ? { description: tool.function.description } : {}),
+          ...(tool.function.parameters ? { parametersJsonSchema: tool.function.parameters } : {}),
+        })),
+      },
+    ];
+  const toolConfig = toolConfigOf(request.tool_choice);
+  if (toolConfig) body.toolConfig = toolConfig;
+  return body;
+}
