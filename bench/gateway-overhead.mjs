@@ -87,7 +87,7 @@ export async function gatewayOverhead({
     }
 
     // Each API face of the core gateway beside the chat route, against a direct call of the same upstream
-    // kind: Responses and Messages (a groq model: chat upstream) against direct chat, embeddings against direct
+    // kind: Responses, Messages and Gemini (a groq model: chat upstream) against direct chat, embeddings against direct
     // embeddings. Rounds alternate the calls, as above.
     const base = keyway.url.replace(/\/chat\/completions$/, "");
     const directBase = `${upstream.url}/openai/v1`;
@@ -100,6 +100,11 @@ export async function gatewayOverhead({
         name: "messages",
         url: `${base}/messages`,
         body: { model, max_tokens: 64, messages: [{ role: "user", content: "hello there" }] },
+      },
+      {
+        name: "gemini",
+        url: `${base.replace(/\/v1$/, "")}/v1beta/models/${model}:generateContent`,
+        body: { contents: [{ role: "user", parts: [{ text: "hello there" }] }] },
       },
       {
         name: "direct embeddings",

@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createAnthropic } from "@ai-sdk/anthropic";
 import { createOpenAI } from "@ai-sdk/openai";
+import { GoogleGenAI } from "@google/genai";
 import { createGateway, type Gateway, KeywayError, MemoryLogSink } from "@keyway/core";
 import { type ProviderEmulator, startProviderEmulator, waitFor } from "@keyway/testing";
 import { generateText, streamText } from "ai";
@@ -25,6 +26,7 @@ beforeAll(async () => {
       groq: { baseURL: `${emulator.url}/openai/v1`, apiKey: "gsk-express" },
       anthropic: { baseURL: emulator.baseURL, apiKey: "sk-ant-express" },
       openai: { baseURL: emulator.baseURL, apiKey: "sk-openai-express" },
+      google: { baseURL: `${emulator.url}/v1beta`, apiKey: "gemini-express" },
     },
     sink,
     env: {},
@@ -110,6 +112,68 @@ describe("@keyway/express", () => {
       ["express", "response", true],
       ["express", "chat", false],
       ["express", "chat", true],
+    ]);
+  });
+
+  it("serves @google/genai at the mount (with or without a body parser), a Gemini model and a groq one, and a function call round trip", async () => {
+    for (const mount of ["/llm", "/parsed"]) {
+      const ai = new GoogleGenAI({ apiKey: "app-user-token", httpOptions: { baseUrl: `${url}${mount}` } });
+      const answer = await ai.models.generateContent({
+        model: "gemini-2.5-flash",
+        contents: "express gemini",
+      });
+      expect(answer.text).toBe("Echo: express gemini");
+      let text = "";
+      for await (const chunk of await ai.models.generateContentStream({
+        model: "groq/llama-3.1-8b-instant",
+        contents: "express gemini stream",
+      }))
+        text += chunk.text ?? "";
+      expect(text).toBe("Echo: express gemini stream");
+    }
+    const ai = new GoogleGenAI({ apiKey: "app-user-token", httpOptions: { baseUrl: `${url}/llm` } });
+    const tools = [
+      {
+        functionDeclarations: [
+          {
+            name: "lookup",
+            parametersJsonSchema: { type: "object", properties: { q: { type: "string" } }, required: ["q"] },
+          },
+        ],
+      },
+    ];
+    const ask = { role: "user", parts: [{ text: "use lookup for keyway" }] };
+    const first = await ai.models.generateContent({
+      model: "groq/llama-3.1-8b-instant",
+      contents: [ask],
+      config: { tools },
+    });
+    const call = first.functionCalls?.[0];
+    expect(call?.name).toBe("lookup");
+    const second = await ai.models.generateContent({
+      model: "groq/llama-3.1-8b-instant",
+      contents: [
+        ask,
+        first.candidates?.[0]?.content ?? {},
+        {
+          role: "user",
+          parts: [{ functionResponse: { id: call?.id, name: "lookup", response: { result: "found" } } }],
+        },
+      ],
+      config: { tools },
+    });
+    expect(second.text).toContain("found");
+    expect(sink.logs.map((log) => [log.log_source, log.model, log.stream])).toEqual([
+      ["express", "gemini-2.5-flash", false],
+      ["express", "groq/llama-3.1-8b-instant", true],
+      ["express", "gemini-2.5-flash", false],
+      ["express", "groq/llama-3.1-8b-instant", true],
+      ["express", "groq/llama-3.1-8b-instant", false],
+      ["express", "groq/llama-3.1-8b-instant", false],
+    ]);
+    expect(emulator.requests.filter((r) => r.format === "google-gemini").map((r) => r.apiKey)).toEqual([
+      "gemini-express",
+      "gemini-express",
     ]);
   });
 

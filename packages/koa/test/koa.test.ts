@@ -106,6 +106,46 @@ describe("@keyway/koa", () => {
     ]);
   });
 
+  it("serves Gemini's generateContent under the prefix: JSON, an alt=sse stream and Google-shaped errors", async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${url}/llm${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-goog-api-key": "u" },
+        body: JSON.stringify(body),
+      });
+    const contents = [{ role: "user", parts: [{ text: "koa gemini" }] }];
+    const answer = await post("/v1beta/models/groq%2Fllama-3.1-8b-instant:generateContent", { contents });
+    expect(await answer.json()).toMatchObject({
+      candidates: [
+        { content: { role: "model", parts: [{ text: "Echo: koa gemini" }] }, finishReason: "STOP" },
+      ],
+      usageMetadata: { candidatesTokenCount: 3 },
+    });
+    const stream = await post("/v1/models/groq/llama-3.1-8b-instant:streamGenerateContent?alt=sse", {
+      contents,
+    });
+    expect(stream.headers.get("content-type")).toContain("text/event-stream");
+    const events = (await stream.text())
+      .split("\n\n")
+      .filter((frame) => frame.startsWith("data: "))
+      .map((frame) => JSON.parse(frame.slice(6)));
+    expect(events.map((event) => event.candidates[0].content.parts[0].text).join("")).toBe(
+      "Echo: koa gemini",
+    );
+    expect(events.at(-1)).toMatchObject({
+      candidates: [{ finishReason: "STOP" }],
+      usageMetadata: { totalTokenCount: expect.any(Number) },
+    });
+    const refused = await post("/v1beta/models/nobody/knows:generateContent", { contents });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { code: 400, status: "INVALID_ARGUMENT" } });
+    expect(sink.logs.map((log) => [log.log_source, log.model, log.stream])).toEqual([
+      ["koa", "groq/llama-3.1-8b-instant", false],
+      ["koa", "groq/llama-3.1-8b-instant", true],
+      ["koa", "nobody/knows", false],
+    ]);
+  });
+
   it("serves the gateway to the official openai SDK, stream and non-stream, with or without a body parser", async () => {
     for (const base of [`${url}/llm`, parsedUrl]) {
       const client = new OpenAI({ apiKey: "x", baseURL: base, maxRetries: 0 });

@@ -1,4 +1,5 @@
 import { createAnthropic } from "@ai-sdk/anthropic";
+import { createGoogleGenerativeAI } from "@ai-sdk/google";
 import { createOpenAI } from "@ai-sdk/openai";
 import { generateText, streamText } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,5 +56,32 @@ describe("keyway serve's gateway for the AI SDK's own providers", () => {
       ),
     );
     expect(chats).toHaveLength(2);
+  });
+
+  it("@ai-sdk/google (the Gemini API): generateText and streamText, a Gemini model passed through and groq translated", async () => {
+    const google = createGoogleGenerativeAI({ baseURL: `${fx.server.url}/v1beta`, apiKey: API_KEY });
+    const generated = await generateText({ model: google("gemini-2.5-flash"), prompt: "ai sdk gemini" });
+    expect(generated.text).toBe("Echo: ai sdk gemini");
+    expect(generated.finishReason).toBe("stop");
+    expect(generated.usage.outputTokens).toBe(4);
+    const streamed = streamText({
+      model: google("groq/llama-3.1-8b-instant"),
+      prompt: "ai sdk gemini stream",
+    });
+    expect(await streamed.text).toBe("Echo: ai sdk gemini stream");
+    expect(await streamed.finishReason).toBe("stop");
+    expect((await streamed.usage).outputTokens).toBe(5);
+    const chats = (await logs("chat")).filter((log) =>
+      String((log.completion_message as { content?: string } | undefined)?.content).includes("ai sdk gemini"),
+    );
+    expect(chats.map((log) => [log.model, log.stream, log.completion_tokens]).sort()).toEqual([
+      ["gemini-2.5-flash", false, 4],
+      ["groq/llama-3.1-8b-instant", true, 5],
+    ]);
+    const upstream = fx.emulator.requests.filter((r) => JSON.stringify(r.body).includes("ai sdk gemini"));
+    expect(upstream.map((r) => [r.format, r.apiKey])).toEqual([
+      ["google-gemini", "gemini-server-pool"],
+      ["openai-chat", "gsk-server-pool"],
+    ]);
   });
 });

@@ -33,6 +33,7 @@ export async function serverFixture(gateway: Partial<GatewayConfig> = {}): Promi
         groq: { baseURL: `${emulator.url}/openai/v1`, keys: [{ apiKey: "gsk-server-pool" }] },
         anthropic: { baseURL: emulator.baseURL, apiKey: "sk-ant-server" },
         openai: { baseURL: emulator.baseURL, apiKey: "sk-openai-server" },
+        gemini: { baseURL: `${emulator.url}/v1beta`, apiKey: "gemini-server-pool" },
       },
       env: {},
       retry: { baseDelayMs: 1 },
