@@ -245,7 +245,7 @@ describe("Google's Gemini API through the gateway", () => {
       path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent",
       apiKey: "customer-gemini-key",
     });
-    expect((fx.emulator.requests[1]?.body as { tools: unknown }).tools).toEqual([
+    expect(fx.emulator.requests[1]?.body).toHaveProperty("tools", [
       {
         functionDeclarations: [
           {
