@@ -3,8 +3,9 @@ import { parseArgs } from "node:util";
 import { KeywayError } from "@keyway/core";
 import { resolveServeOptions } from "./config/server-config.js";
 import { DEFAULT_API_KEY, startKeywayServer } from "./keyway-server.js";
+import { maskUrl } from "./store/db-url.js";
 
-const usage = `Usage: keyway serve [--port 8787] [--host 127.0.0.1] [--db ./keyway.db] [--api-key KEY]... [--config keyway.config.json]
+const usage = `Usage: keyway serve [--port 8787] [--host 127.0.0.1] [--db ./keyway.db | --db postgres://user:pass@host:5432/keyway] [--api-key KEY]... [--config keyway.config.json]
 
 Env: KEYWAY_PORT, KEYWAY_HOST, KEYWAY_DB, KEYWAY_API_KEYS (comma-separated), KEYWAY_CONFIG, KEYWAY_REDIS_URL, and provider keys
 (GROQ_API_KEY, OPENAI_API_KEY, ANTHROPIC_API_KEY, …) for the gateway.`;
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   });
   const server = await startKeywayServer(options);
   const keyNote = options.apiKeys ? `${options.apiKeys.length} API key(s)` : `API key ${DEFAULT_API_KEY}`;
-  console.log(`keyway serve listening on ${server.url} (db ${options.dbPath}, ${keyNote})`);
+  console.log(`keyway serve listening on ${server.url} (db ${maskUrl(options.dbPath ?? "")}, ${keyNote})`);
   if (!options.apiKeys && options.host !== "127.0.0.1" && options.host !== "localhost") {
     console.warn(
       `warning: serving on ${options.host} with the default API key; set --api-key or KEYWAY_API_KEYS`,
@@ -53,6 +54,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`keyway: ${KeywayError.isInstance(error) ? error.message : String(error)}`);
+  // One line, and never a password: a database URL in a message is masked.
+  const message = KeywayError.isInstance(error) ? error.message : String(error);
+  console.error(
+    `keyway: ${message.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/gi, "$1***@").split("\n")[0]}`,
+  );
   process.exit(1);
 });

@@ -5,6 +5,7 @@ export {
   type KeywayServerOptions,
   startKeywayServer,
 } from "./keyway-server.js";
+export { isPostgresUrl, maskUrl } from "./store/db-url.js";
 export type {
   InsertResult,
   LogFilters,
@@ -14,5 +15,7 @@ export type {
   MetricsRow,
   Percentiles,
 } from "./store/log-store.js";
+export { openLogStore } from "./store/open-log-store.js";
+export { PostgresLogStore, type PostgresLogStoreOptions } from "./store/postgres-log-store.js";
 export { SqliteLogStore } from "./store/sqlite-log-store.js";
 export { StoreLogSink } from "./store/store-log-sink.js";

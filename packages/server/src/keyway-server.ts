@@ -17,13 +17,13 @@ import { dashboardAsset } from "./routes/dashboard-assets.js";
 import { createIngestRoute, type IngestKind } from "./routes/ingest.js";
 import { createOtlpRoute } from "./routes/otlp-ingest.js";
 import type { LogStore } from "./store/log-store.js";
-import { SqliteLogStore } from "./store/sqlite-log-store.js";
+import { openLogStore } from "./store/open-log-store.js";
 import { StoreLogSink } from "./store/store-log-sink.js";
 
 export interface KeywayServerOptions {
   port?: number;
   host?: string;
-  /** SQLite file (default `./keyway.db`); ignored when `store` is given. */
+  /** A SQLite file (default `./keyway.db`) or a `postgres://` URL; ignored when `store` is given. */
   dbPath?: string;
   store?: LogStore;
   /** Bearer keys accepted by every API route and the dashboard (default `["kw_local"]`). */
@@ -75,18 +75,19 @@ const otlpRoutes = new Set(["/v1/traces", "/api/v1/traces", "/api/v2/traces"]);
 
 /** Starts `keyway serve` in this process. */
 export async function startKeywayServer(options: KeywayServerOptions = {}): Promise<KeywayServer> {
+  const onError = options.onError ?? stderrWarner("keyway serve");
   const store =
     options.store ??
-    new SqliteLogStore(options.dbPath ?? "./keyway.db", {
-      ...(options.queryTimeoutMs !== undefined ? { queryTimeoutMs: options.queryTimeoutMs } : {}),
-    });
+    (await openLogStore(options.dbPath ?? "./keyway.db", {
+      queryTimeoutMs: options.queryTimeoutMs,
+      onError,
+    }));
   const maxBodyBytes = options.maxBodyBytes ?? 20 * 1024 * 1024;
   const ingestOptions = {
     maxStringChars: options.maxStringChars ?? 200_000,
     maxLogChars: options.maxLogChars ?? 2 * 1024 * 1024,
     ...(options.prices ? { prices: options.prices } : {}),
   };
-  const onError = options.onError ?? stderrWarner("keyway serve");
   const sink = new StoreLogSink(store, ingestOptions, onError);
   const gateway = createGateway({
     onError,

@@ -340,7 +340,9 @@ describe("keyway serve: metrics from the per-minute rollup and from the logs agr
     source.exec(`VACUUM INTO '${copy}'`);
     source.close();
     const old = new DatabaseSync(copy);
-    old.exec("DROP TABLE metrics_rollup; DROP TABLE metrics_rollup_hour; PRAGMA user_version = 2;");
+    old.exec(
+      "DROP TABLE metrics_rollup; DROP TABLE metrics_rollup_hour; DROP TABLE metrics_rollup_customer_day; PRAGMA user_version = 2;",
+    );
     old.close();
     const reopened = new SqliteLogStore(copy);
     try {

@@ -6,6 +6,7 @@ export {
 export { planReply } from "./emulator/reply.js";
 export { countTokens } from "./emulator/tokens.js";
 export type { EmulatedRequest, FaultSpec, ReplyPlan, WireFormat } from "./emulator/types.js";
+export { freePort } from "./free-port.js";
 export { type ListeningServer, listen } from "./http/listen.js";
 export { parseJson, readBody } from "./http/read-body.js";
 export {
@@ -15,5 +16,6 @@ export {
   type LogCaptureOptions,
   startLogCapture,
 } from "./log-capture/log-capture-server.js";
+export { hasPostgres, startPostgres, type TestPostgres } from "./postgres-server.js";
 export { hasRedisServer, startRedis, type TestRedis } from "./redis-server.js";
 export { waitFor } from "./wait-for.js";

@@ -1,5 +1,11 @@
 import type { DatabaseSync } from "node:sqlite";
-import { HOURLY_ROLLUP_TABLE, MetricsRollup, ROLLUP_TABLE } from "./metrics-rollup.js";
+import { MetricsRollup, rollupTableSql } from "./metrics-rollup.js";
+import { type RollupKind, rollupKinds } from "./rollup-kinds.js";
+
+const addRollup = (kind: RollupKind) => (db: DatabaseSync) => {
+  db.exec(rollupTableSql(kind));
+  new MetricsRollup(db, kind).rebuild();
+};
 
 /** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append, never edit. */
 export const migrations: readonly (string | ((db: DatabaseSync) => void))[] = [
@@ -38,15 +44,11 @@ export const migrations: readonly (string | ((db: DatabaseSync) => void))[] = [
   `CREATE INDEX logs_metrics ON logs (ts, model, provider_id, customer_identifier, log_source, is_error,
      prompt_tokens, completion_tokens, total_tokens, cost, latency_bucket, ttft_bucket);`,
   // Per-minute metrics by model, provider and source, built from the logs already stored.
-  (db) => {
-    db.exec(ROLLUP_TABLE);
-    new MetricsRollup(db, "minute").rebuild();
-  },
+  addRollup(rollupKinds.minute),
   // The same per hour: all-time metrics read ~60× fewer cells.
-  (db) => {
-    db.exec(HOURLY_ROLLUP_TABLE);
-    new MetricsRollup(db, "hour").rebuild();
-  },
+  addRollup(rollupKinds.hour),
+  // Per day by customer: all-time metrics by customer from a few thousand cells.
+  addRollup(rollupKinds.customerDay),
 ];
 
 export function migrate(db: DatabaseSync): number {

@@ -1,0 +1,109 @@
+import type { RollupCell } from "./metrics-cells.js";
+import type { RollupKind } from "./rollup-kinds.js";
+
+/** The log columns a rollup counts. */
+export type RollupRow = Record<string, string | number | null> & {
+  ts: number;
+  is_error: number;
+  latency_bucket: number | null;
+  ttft_bucket: number | null;
+};
+
+/**
+ * A count plus a stored count, saturating at 2^53 - 1: past it a double is no longer exact and SQLite's integer
+ * would no longer read back as a number. A saturated sum is wrong by design; a throwing one broke every read.
+ */
+export function sum(count: number, stored: bigint | number | string | null | undefined): number {
+  if (typeof stored === "bigint") {
+    const total = BigInt(count) + stored;
+    return total > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(total);
+  }
+  return Math.min(count + Number(stored ?? 0), Number.MAX_SAFE_INTEGER);
+}
+
+/** Stored logs counted into the cells of one rollup, before they are merged into its table (either store). */
+export class RollupAccumulator {
+  readonly #cells = new Map<string, RollupCell>();
+
+  constructor(readonly kind: RollupKind) {}
+
+  add(row: RollupRow): void {
+    const period = Math.floor(row.ts / this.kind.periodMs);
+    const values = this.kind.dims.map((dim) => String(row[dim] ?? ""));
+    const key = `${period}\u0000${values.join("\u0000")}`;
+    let cell = this.#cells.get(key);
+    if (!cell) {
+      cell = {
+        start: period * this.kind.periodMs,
+        dims: Object.fromEntries(this.kind.dims.map((dim, i) => [dim, values[i] as string])),
+        count: 0,
+        errors: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        totalTokens: 0,
+        cost: 0,
+        latency: {},
+        ttft: {},
+      };
+      this.#cells.set(key, cell);
+    }
+    cell.count++;
+    cell.errors += row.is_error;
+    cell.promptTokens = sum(cell.promptTokens, row.prompt_tokens ?? 0);
+    cell.completionTokens = sum(cell.completionTokens, row.completion_tokens ?? 0);
+    cell.totalTokens = sum(cell.totalTokens, row.total_tokens ?? 0);
+    cell.cost += Number(row.cost ?? 0);
+    if (row.latency_bucket !== null)
+      cell.latency[row.latency_bucket] = (cell.latency[row.latency_bucket] ?? 0) + 1;
+    if (row.ttft_bucket !== null) cell.ttft[row.ttft_bucket] = (cell.ttft[row.ttft_bucket] ?? 0) + 1;
+  }
+
+  /** The cells counted so far, in key order (so concurrent writers lock rollup rows in one order), then forgets them. */
+  take(): RollupCell[] {
+    const cells = [...this.#cells.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, c]) => c);
+    this.#cells.clear();
+    return cells;
+  }
+
+  discard(): void {
+    this.#cells.clear();
+  }
+}
+
+/** A rollup filter's clauses on its own columns (`?` placeholders): whole periods, and the dimensions it keeps. */
+export function rollupWhere(
+  kind: RollupKind,
+  filters: {
+    from?: number;
+    to?: number;
+    model?: string;
+    provider?: string;
+    logSource?: string;
+    customer?: string;
+  },
+): { sql: string; params: (string | number)[] } {
+  const clauses: string[] = [];
+  const params: (string | number)[] = [];
+  if (filters.from !== undefined) {
+    clauses.push(`${kind.column} >= ?`);
+    params.push(Math.floor(filters.from / kind.periodMs));
+  }
+  if (filters.to !== undefined) {
+    clauses.push(`${kind.column} <= ?`);
+    params.push(Math.floor(filters.to / kind.periodMs));
+  }
+  const columns = [
+    ["model", filters.model],
+    ["provider_id", filters.provider],
+    ["log_source", filters.logSource],
+    ["customer_identifier", filters.customer],
+  ] as const;
+  for (const [name, value] of columns) {
+    if (value === undefined || !kind.dims.includes(name as never)) continue;
+    clauses.push(`${name} = ?`);
+    params.push(value);
+  }
+  return { sql: clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "", params };
+}

@@ -1,0 +1,107 @@
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { childReady } from "./child-ready.js";
+import { freePort } from "./free-port.js";
+
+export interface TestPostgres {
+  /** `postgres://keyway:…@127.0.0.1:port/keyway`: the cluster's first database. */
+  url: string;
+  port: number;
+  password: string;
+  /** A fresh empty database on the same cluster, and its URL. */
+  createDatabase(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** The newest Debian PostgreSQL server binaries (`/usr/lib/postgresql/<major>/bin`). */
+function binDir(): string | undefined {
+  const root = "/usr/lib/postgresql";
+  if (!existsSync(root)) return undefined;
+  const majors = readdirSync(root)
+    .filter((name) => existsSync(join(root, name, "bin", "initdb")))
+    .sort((a, b) => Number(b) - Number(a));
+  return majors[0] ? join(root, majors[0], "bin") : undefined;
+}
+
+const BIN = binDir();
+
+/** Whether Debian's `postgresql` is installed (`.ci/run` installs it when missing). */
+export const hasPostgres = BIN !== undefined;
+
+/** initdb refuses root: as root, the cluster belongs to the `postgres` system user the package creates. */
+function runAs(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const line = readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .find((entry) => entry.startsWith("postgres:"));
+  const [, , uid, gid] = line?.split(":") ?? [];
+  if (!uid || !gid) throw new Error("running as root, and there is no postgres user to run initdb as");
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+/**
+ * A throwaway PostgreSQL cluster: `initdb` into a temp dir (password auth, user `keyway`), the server on a free
+ * loopback port with its socket in that dir, durability off (tests need none), gone after `stop()`.
+ */
+export async function startPostgres(): Promise<TestPostgres> {
+  if (!BIN) throw new Error("PostgreSQL is not installed: apt-get install -y postgresql");
+  const dir = await mkdtemp(join(tmpdir(), "keyway-pg-"));
+  const data = join(dir, "data");
+  const password = `pw-${Math.random().toString(36).slice(2)}`;
+  const user = runAs();
+  writeFileSync(join(dir, "pwfile"), password);
+  if (user) {
+    chownSync(dir, user.uid, user.gid);
+    chownSync(join(dir, "pwfile"), user.uid, user.gid);
+  }
+  chmodSync(dir, 0o700);
+  execFileSync(
+    join(BIN, "initdb"),
+    ["-D", data, "-U", "keyway", "--auth=scram-sha-256", `--pwfile=${join(dir, "pwfile")}`, "-E", "UTF8"],
+    { stdio: "pipe", ...user },
+  );
+  const port = await freePort();
+  const child = spawn(
+    join(BIN, "postgres"),
+    [
+      ...["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1"],
+      ...["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+      ...["-c", "max_connections=200"],
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], ...user },
+  );
+  await childReady(child, "ready to accept connections", "postgres", 20_000);
+  const urlOf = (database: string) => `postgres://keyway:${password}@127.0.0.1:${port}/${database}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: urlOf("postgres") });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin("CREATE DATABASE keyway");
+  return {
+    url: urlOf("keyway"),
+    port,
+    password,
+    async createDatabase(name) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+      await admin(`CREATE DATABASE ${name}`);
+      return urlOf(name);
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGINT"); // fast shutdown: roll back open transactions, disconnect clients
+        await exited;
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
