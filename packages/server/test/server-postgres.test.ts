@@ -110,8 +110,9 @@ describe("keyway serve on Postgres", () => {
     const first = Array.from({ length: 150 }, (_, i) => log(`both-${i}`, "both"));
     // 0–99 to a, 50–149 to b: the 50 in the middle reach both instances, at once.
     const [toA, toB] = await Promise.all([post(a.url, first.slice(0, 100)), post(b.url, first.slice(50))]);
-    const results = [(await toA.json()) as { inserted: number }, (await toB.json()) as { inserted: number }];
-    expect(results[0].inserted + results[1].inserted).toBe(150);
+    const insertedByA = ((await toA.json()) as { inserted: number }).inserted;
+    const insertedByB = ((await toB.json()) as { inserted: number }).inserted;
+    expect(insertedByA + insertedByB).toBe(150);
     for (const server of [a, b]) {
       expect((await storedIds(server.url, "both")).size).toBe(150);
       const metrics = (await (
