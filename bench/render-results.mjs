@@ -78,6 +78,28 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
       `all-time: all ${q["metrics, all logs"]} ms, by model ${q["metrics by model"]} ms, by hour ${q["metrics by hour"]} ms, by customer ${q["metrics by customer"]} ms; one-day window by customer ${q["metrics by customer, one day"]} ms`,
       yes(heaviestMetrics <= 200),
     ],
+    ...(results.serverPostgres
+      ? (() => {
+          const pq = results.serverPostgres.queries;
+          const metricsNames = Object.keys(pq).filter((name) => name.startsWith("metrics"));
+          const slowest = (queries) => Math.max(...metricsNames.map((name) => queries[name]));
+          return [
+            [
+              "Postgres: batched ingest ≥ 20,000 logs/s on each store (issue 17)",
+              `Postgres ${results.serverPostgres.batchedLogsPerSecond.toLocaleString("en")} logs/s, SQLite ${results.server.batchedLogsPerSecond.toLocaleString("en")} logs/s`,
+              yes(
+                Math.min(results.serverPostgres.batchedLogsPerSecond, results.server.batchedLogsPerSecond) >=
+                  20_000,
+              ),
+            ],
+            [
+              `every metrics query at ${results.serverPostgres.storedLogs.toLocaleString("en")} logs ≤ 200 ms on both stores (issue 17)`,
+              `slowest: Postgres ${slowest(pq)} ms, SQLite ${slowest(q)} ms; by customer all-time: Postgres ${pq["metrics by customer"]} ms, SQLite ${q["metrics by customer"]} ms`,
+              yes(Math.max(slowest(pq), slowest(q)) <= 200),
+            ],
+          ];
+        })()
+      : []),
     [
       `memory flat over a ${results.server.soak.seconds} s soak (issues 5, 10; issue 5 asks 5 minutes)`,
       `RSS ${rss[0]} → ${rss[rss.length - 1]} MiB`,
@@ -206,6 +228,24 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
     ...Object.entries(results.server.queries).map(([name, value]) => `| ${name} | ${value} ms |`),
     "",
     `- Soak: ${results.server.soak.seconds} s of batched ingest at ${results.server.soak.logsPerSecond.toLocaleString("en")} logs/s (${results.server.soak.logs.toLocaleString("en")} logs); server RSS every 5 s: ${rss.join(", ")} MiB.`,
+    ...(results.serverPostgres
+      ? [
+          "",
+          `## keyway serve on Postgres (\`bench/server-ingest.mjs\` with a Postgres URL)${when("serverPostgres")}`,
+          "",
+          "Debian's PostgreSQL on the same machine, default durability (fsync and synchronous commit on), a throwaway cluster the bench starts; the same client load as above.",
+          "",
+          `- Batched ingest: **${results.serverPostgres.batchedLogsPerSecond.toLocaleString("en")} logs/s**; single-log requests: **${results.serverPostgres.singleRequestsPerSecond.toLocaleString("en")} requests/s**; errors ${results.serverPostgres.batchedErrors} / ${results.serverPostgres.singleErrors}. OTLP JSON: ${results.serverPostgres.otlpSpansPerSecond?.toLocaleString("en")} spans/s.`,
+          `- Query latency with ${results.serverPostgres.storedLogs.toLocaleString("en")} stored logs (median of 7; filled in ${results.serverPostgres.fillSeconds} s), beside SQLite's from the run above:`,
+          "",
+          "| query | SQLite | Postgres |",
+          "|---|---|---|",
+          ...Object.entries(results.serverPostgres.queries).map(
+            ([name, value]) => `| ${name} | ${q[name] ?? "—"} ms | ${value} ms |`,
+          ),
+          "",
+        ]
+      : []),
     "",
     "## Doors",
     "",

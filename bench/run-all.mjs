@@ -1,6 +1,7 @@
 // `pnpm bench`: every benchmark, one after the other, on this machine; writes bench/RESULTS.md (and results.json).
 import { writeFileSync } from "node:fs";
 import os from "node:os";
+import { startPostgres } from "@keyway/testing";
 import { gatewayControls } from "./gateway-controls.mjs";
 import { gatewayOverhead } from "./gateway-overhead.mjs";
 import { langchainOverhead } from "./langchain-overhead.mjs";
@@ -29,6 +30,15 @@ await run("controls", () => gatewayControls());
 await run("logHotPath", () => logHotPath());
 await run("sinkDelivery", () => sinkDelivery());
 await run("server", () => serverIngest({ fill, soakSeconds }));
+// The same on Postgres (Debian's, default durability, a throwaway cluster): no soak, the SQLite run has it.
+await run("serverPostgres", async () => {
+  const postgres = await startPostgres({ durable: true });
+  try {
+    return await serverIngest({ fill, soakSeconds: 0, db: postgres.url });
+  } finally {
+    await postgres.stop();
+  }
+});
 await run("middleware", () => middlewareOverhead());
 await run("langchain", () => langchainOverhead());
 await run("otel", () => otelExporter());

@@ -5,8 +5,8 @@ import { post, runConcurrent } from "./lib/http-client.mjs";
 import { sampleLog } from "./lib/sample-log.mjs";
 import { median, percentile, round } from "./lib/stats.mjs";
 
-function startServer() {
-  const child = fork(new URL("./servers/keyway-serve.mjs", import.meta.url).pathname, [], {
+function startServer(db) {
+  const child = fork(new URL("./servers/keyway-serve.mjs", import.meta.url).pathname, db ? [db] : [], {
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   return new Promise((resolve) => {
@@ -33,8 +33,9 @@ export async function serverIngest({
   singles = 20_000,
   fill = 1_000_000,
   soakSeconds = 60,
+  db = undefined,
 } = {}) {
-  const server = await startServer();
+  const server = await startServer(db);
   let next = 0;
   const batchBody = () => Array.from({ length: 100 }, () => sampleLog(next++, "ingest"));
   await runConcurrent(20, 8, () => post(`${server.url}/api/request-logs/batch/`, batchBody(), auth));

@@ -1,4 +1,5 @@
-// keyway serve in its own process, SQLite in a temp dir: node servers/keyway-serve.mjs
+// keyway serve in its own process: SQLite in a temp dir (node servers/keyway-serve.mjs), or the Postgres database
+// a URL names (node servers/keyway-serve.mjs postgres://…).
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +7,7 @@ import { startKeywayServer } from "@keyway/server";
 
 const server = await startKeywayServer({
   port: 0,
-  dbPath: join(mkdtempSync(join(tmpdir(), "keyway-bench-")), "keyway.db"),
+  dbPath: process.argv[2] ?? join(mkdtempSync(join(tmpdir(), "keyway-bench-")), "keyway.db"),
   apiKeys: ["kw_bench"],
 });
 process.on("message", (message) => {

@@ -144,6 +144,26 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
           ? sendJson(res, 200, log)
           : sendJson(res, 404, { detail: "No log with that unique_id.", code: "not_found" });
       }
+      if (path === "/api/traces/" || path === "/api/traces") {
+        const { from, to, customer } = readFilters(url.searchParams);
+        const cursor = url.searchParams.get("cursor") ?? undefined;
+        const page = await store.traces(
+          {
+            ...(from !== undefined ? { from } : {}),
+            ...(to !== undefined ? { to } : {}),
+            ...(customer ? { customer } : {}),
+          },
+          { limit: readLimit(url.searchParams, 50, 500), ...(cursor ? { cursor } : {}) },
+        );
+        return sendJson(res, 200, { results: page.traces, next_cursor: page.nextCursor ?? null });
+      }
+      const trace = /^\/api\/traces\/([^/]+)\/?$/.exec(path);
+      if (trace) {
+        const detail = await store.trace(decodeSegment(trace[1] as string, "trace_unique_id"));
+        return detail
+          ? sendJson(res, 200, detail)
+          : sendJson(res, 404, { detail: "No trace with that trace_unique_id.", code: "not_found" });
+      }
       if (path === "/api/metrics/" || path === "/api/metrics") {
         const { groupBy, bucketMs } = readGrouping(url.searchParams);
         return sendJson(res, 200, {

@@ -20,7 +20,7 @@ interface StoreKind {
     reopen(): Promise<LogStore>;
     /** The schema version recorded, and how many times each version was applied. */
     versions(): Promise<number[]>;
-    /** Drops what the last migration made and records the version before it: "the previous version". */
+    /** Drops what the last two migrations made (customer rollup, traces): the version before this release's. */
     downgrade(): Promise<void>;
   }>;
 }
@@ -50,7 +50,7 @@ const kinds: StoreKind[] = [
         async downgrade() {
           const db = new DatabaseSync(path);
           db.exec(
-            `DROP TABLE metrics_rollup_customer_day; PRAGMA user_version = ${sqliteMigrations.length - 1};`,
+            `DROP TABLE metrics_rollup_customer_day; DROP TABLE traces; PRAGMA user_version = ${sqliteMigrations.length - 2};`,
           );
           db.close();
         },
@@ -80,7 +80,7 @@ const kinds: StoreKind[] = [
           ),
         async downgrade() {
           await sql(
-            `DROP TABLE metrics_rollup_customer_day; DELETE FROM keyway_migrations WHERE version = ${postgresMigrations.length}`,
+            `DROP TABLE metrics_rollup_customer_day; DROP TABLE traces; DELETE FROM keyway_migrations WHERE version >= ${postgresMigrations.length - 1}`,
           );
         },
       };
@@ -102,6 +102,10 @@ function makeLog(i: number): RequestLog {
     ...(i % 7 === 0 ? { status: "error" } : {}),
     thread_identifier: `thread-${i % 2}`,
     trace_unique_id: `trace-${Math.floor(i / 5)}`,
+    span_unique_id: `span-${i}`,
+    ...(i % 5 === 0
+      ? { span_name: `agent ${i}` }
+      : { span_parent_id: `span-${i - (i % 5)}`, span_name: `step ${i}` }),
     log_source: i % 4 === 0 ? "langchain" : "gateway",
     prompt_messages: [
       { role: "user", content: `question ${i}${i === 13 ? " with 100% _literal_ text" : ""}` },
@@ -234,8 +238,48 @@ describe.each(kinds)("LogStore contract: $name", (kind) => {
     );
   });
 
+  it("lists traces newest first (by customer, by page) and answers one trace with its spans in order", async () => {
+    const all = await store.traces({}, { limit: 100 });
+    expect(all.traces.map((t) => t.trace_unique_id)).toEqual(
+      Array.from({ length: 12 }, (_, t) => `trace-${11 - t}`),
+    );
+    const trace3 = all.traces.find((t) => t.trace_unique_id === "trace-3");
+    const spans = LOGS.slice(15, 20);
+    expect(trace3).toEqual({
+      trace_unique_id: "trace-3",
+      start_ms: Date.parse(spans[0]?.timestamp ?? "") - Math.round((spans[0]?.latency ?? 0) * 1000),
+      end_ms: Date.parse(spans[4]?.timestamp ?? ""),
+      spans: 5,
+      model_calls: spans.filter((log) => log.model).length,
+      total_tokens: spans.reduce((sum, log) => sum + (log.total_tokens ?? 0), 0),
+      cost: expect.closeTo(
+        spans.reduce((sum, log) => sum + (log.cost ?? 0), 0),
+        12,
+      ),
+      errors: spans.filter((log) => (log.status_code ?? 200) >= 400).length,
+      customer_identifier: "cust-0",
+      root_name: "agent 15",
+    });
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.traces({}, { limit: 5, ...(cursor ? { cursor } : {}) });
+      paged.push(...page.traces.map((t) => t.trace_unique_id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(all.traces.map((t) => t.trace_unique_id));
+    expect(
+      (await store.traces({ customer: "cust-1" }, { limit: 100 })).traces.map((t) => t.trace_unique_id),
+    ).toEqual(all.traces.filter((t) => t.customer_identifier === "cust-1").map((t) => t.trace_unique_id));
+    const detail = await store.trace("trace-3");
+    expect(detail?.trace).toEqual(trace3);
+    expect(detail?.spans.map((span) => span.unique_id)).toEqual(ids(spans));
+    expect(await store.trace("no-such-trace")).toBeUndefined();
+  });
+
   it("migrates from empty once when several instances start at once, and from the previous version", async () => {
     const before = await store.metrics({}, "customer");
+    const tracesBefore = await store.traces({}, { limit: 100 });
     const opened = await Promise.all([handle.reopen(), handle.reopen(), handle.reopen()]);
     await Promise.all(opened.map((other) => other.close()));
     const versions = await handle.versions();
@@ -244,11 +288,12 @@ describe.each(kinds)("LogStore contract: $name", (kind) => {
 
     await store.close();
     await handle.downgrade();
-    expect(await handle.versions()).toHaveLength(versions.length - 1);
+    expect(await handle.versions()).toHaveLength(versions.length - 2);
     store = await handle.reopen();
     expect(await handle.versions()).toEqual(versions);
-    // The rollup the last migration adds is built from the logs already stored.
+    // The customer rollup and the traces table are built from the logs already stored.
     expect(await store.metrics({}, "customer")).toEqual(before);
+    expect(await store.traces({}, { limit: 100 })).toEqual(tracesBefore);
     expect(await store.count()).toBe(60);
   });
 });

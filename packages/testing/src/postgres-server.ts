@@ -45,9 +45,9 @@ function runAs(): { uid: number; gid: number } | undefined {
 
 /**
  * A throwaway PostgreSQL cluster: `initdb` into a temp dir (password auth, user `keyway`), the server on a free
- * loopback port with its socket in that dir, durability off (tests need none), gone after `stop()`.
+ * loopback port with its socket in that dir, durability off unless `durable` (tests need none), gone after `stop()`.
  */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<TestPostgres> {
   if (!BIN) throw new Error("PostgreSQL is not installed: apt-get install -y postgresql");
   const dir = await mkdtemp(join(tmpdir(), "keyway-pg-"));
   const data = join(dir, "data");
@@ -69,7 +69,10 @@ export async function startPostgres(): Promise<TestPostgres> {
     join(BIN, "postgres"),
     [
       ...["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1"],
-      ...["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+      // Benchmarks keep Postgres's default durability (fsync, synchronous commit): figures a user would see.
+      ...(options.durable
+        ? []
+        : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
       ...["-c", "max_connections=200"],
     ],
     { stdio: ["ignore", "pipe", "pipe"], ...user },

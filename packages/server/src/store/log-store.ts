@@ -1,4 +1,5 @@
 import type { RequestLog } from "@keyway/core";
+import type { TraceFilters, TraceSummary } from "./trace-summary.js";
 
 /** Filters shared by the log list and the metrics. Times are epoch milliseconds. */
 export interface LogFilters {
@@ -51,9 +52,15 @@ export interface InsertResult {
   duplicates: number;
 }
 
+/** A trace: its summary and every span stored for it, earliest first. */
+export interface TraceDetail {
+  trace: TraceSummary;
+  spans: RequestLog[];
+}
+
 /**
- * Where `keyway serve` keeps logs. SQLite is the one implementation; a Postgres store would implement the same
- * interface so several server instances can share it.
+ * Where `keyway serve` keeps logs: SQLite (one process) or Postgres (several instances on one database), one
+ * contract for both (`test/log-store-contract.test.ts`).
  */
 export interface LogStore {
   /** Stores logs (already normalized); a log whose `unique_id` is stored already is a duplicate, not an error. */
@@ -66,6 +73,12 @@ export interface LogStore {
     groupBy: MetricsGroup,
     bucketMs?: number,
   ): Promise<{ summary: MetricsRow; groups: MetricsRow[] }>;
+  /** Newest traces first (by their first span's start), from the traces summary kept beside the logs. */
+  traces(
+    filters: TraceFilters,
+    options: { limit: number; cursor?: string },
+  ): Promise<{ traces: TraceSummary[]; nextCursor: string | undefined }>;
+  trace(traceId: string): Promise<TraceDetail | undefined>;
   count(): Promise<number>;
   close(): Promise<void>;
 }

@@ -1,6 +1,8 @@
 import type { DatabaseSync } from "node:sqlite";
 import { MetricsRollup, rollupTableSql } from "./metrics-rollup.js";
 import { type RollupKind, rollupKinds } from "./rollup-kinds.js";
+import { SqliteTraces } from "./sqlite-traces.js";
+import { tracesTableSql } from "./trace-summary.js";
 
 const addRollup = (kind: RollupKind) => (db: DatabaseSync) => {
   db.exec(rollupTableSql(kind));
@@ -49,6 +51,11 @@ export const migrations: readonly (string | ((db: DatabaseSync) => void))[] = [
   addRollup(rollupKinds.hour),
   // Per day by customer: all-time metrics by customer from a few thousand cells.
   addRollup(rollupKinds.customerDay),
+  // One row per trace (the trace list, newest first), built from the spans already stored.
+  (db) => {
+    db.exec(tracesTableSql("INTEGER", "REAL"));
+    new SqliteTraces(db).rebuild();
+  },
 ];
 
 export function migrate(db: DatabaseSync): number {

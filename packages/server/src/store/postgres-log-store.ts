@@ -2,14 +2,22 @@ import { ConfigError, type RequestLog } from "@keyway/core";
 import pg from "pg";
 import { HttpError } from "../http/http-error.js";
 import { maskUrl } from "./db-url.js";
-import { listLogs, logColumns, numbered, type SqlValue, whereOf } from "./log-query.js";
-import { toRow } from "./log-row.js";
-import type { InsertResult, LogFilters, LogPage, LogStore, MetricsGroup, MetricsRow } from "./log-store.js";
+import { listLogs, numbered, type SqlValue, whereOf } from "./log-query.js";
+import type {
+  InsertResult,
+  LogFilters,
+  LogPage,
+  LogStore,
+  MetricsGroup,
+  MetricsRow,
+  TraceDetail,
+} from "./log-store.js";
 import { cellOfLogRow, type LogMetricsRow, logMetricsSql, metricsOf } from "./metrics-cells.js";
-import { readCells, upsertCells } from "./postgres-rollups.js";
+import { readCells } from "./postgres-rollups.js";
 import { migratePostgres } from "./postgres-schema.js";
-import { RollupAccumulator, type RollupRow } from "./rollup-accumulator.js";
+import { PostgresWriter, pgValue } from "./postgres-writer.js";
 import { rollupKinds } from "./rollup-kinds.js";
+import { listTraces, readTrace, type TraceFilters, type TraceSummary } from "./trace-summary.js";
 
 export interface PostgresLogStoreOptions {
   /** Connections in the pool (default 10). */
@@ -22,23 +30,7 @@ export interface PostgresLogStoreOptions {
   onError?: (error: unknown) => void;
 }
 
-interface PendingWrite {
-  rows: Record<string, string | number | null>[];
-  resolve: (result: InsertResult) => void;
-  reject: (error: unknown) => void;
-}
-
 const kinds = [rollupKinds.hour, rollupKinds.minute, rollupKinds.customerDay];
-/** Rows a statement carries (21 parameters each; Postgres takes 65,535) and logs one transaction takes. */
-const ROWS_PER_STATEMENT = 1_000;
-const LOGS_PER_TRANSACTION = 5_000;
-const WRITERS = 2;
-
-/** Postgres text cannot hold NUL: it becomes U+FFFD (the stored JSON body keeps it, escaped). */
-const pgValue = (value: SqlValue | undefined): SqlValue =>
-  typeof value === "string" && value.includes("\u0000")
-    ? value.replaceAll("\u0000", "\uFFFD")
-    : (value ?? null);
 
 /**
  * Logs in Postgres, shared by any number of `keyway serve` instances: the same rows, rollups and queries as the
@@ -49,13 +41,13 @@ const pgValue = (value: SqlValue | undefined): SqlValue =>
 export class PostgresLogStore implements LogStore {
   readonly #pool: pg.Pool;
   readonly #url: string;
-  #pending: PendingWrite[] = [];
-  #writers = 0;
+  readonly #writer: PostgresWriter;
   #closed = false;
 
   private constructor(url: string, pool: pg.Pool) {
     this.#url = maskUrl(url);
     this.#pool = pool;
+    this.#writer = new PostgresWriter(pool, (error) => this.#typed(error));
   }
 
   /** Connects and migrates; a wrong password or an unreachable host is a `ConfigError` naming the masked URL. */
@@ -104,90 +96,7 @@ export class PostgresLogStore implements LogStore {
 
   insert(logs: readonly RequestLog[]): Promise<InsertResult> {
     if (this.#closed) return Promise.reject(new Error("log store is closed"));
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ rows: logs.map(toRow), resolve, reject });
-      setImmediate(() => this.#drain());
-    });
-  }
-
-  /** Starts writers while there are writes waiting: each takes what has gathered, up to a transaction's worth. */
-  #drain(): void {
-    while (this.#writers < WRITERS && this.#pending.length > 0) {
-      let logs = 0;
-      let take = 0;
-      while (take < this.#pending.length && (take === 0 || logs < LOGS_PER_TRANSACTION))
-        logs += (this.#pending[take++] as PendingWrite).rows.length;
-      const batch = this.#pending.splice(0, take);
-      this.#writers++;
-      void this.#writeBatch(batch).finally(() => {
-        this.#writers--;
-        this.#drain();
-      });
-    }
-  }
-
-  /** One transaction for the batch; when it fails, each write alone, so a bad one fails only its own request. */
-  async #writeBatch(batch: PendingWrite[]): Promise<void> {
-    try {
-      const results = await this.#transaction(batch);
-      for (const [index, write] of batch.entries()) write.resolve(results[index] as InsertResult);
-      return;
-    } catch (error) {
-      if (batch.length === 1) {
-        batch[0]?.reject(this.#typed(error));
-        return;
-      }
-    }
-    for (const write of batch)
-      await this.#transaction([write]).then(
-        ([result]) => write.resolve(result as InsertResult),
-        (error: unknown) => write.reject(this.#typed(error)),
-      );
-  }
-
-  async #transaction(batch: PendingWrite[]): Promise<InsertResult[]> {
-    // In unique_id order, so two instances inserting the same logs take their row locks in one order.
-    const rows = batch
-      .flatMap((write, writeIndex) => write.rows.map((row) => ({ row, writeIndex })))
-      .sort((a, b) => (String(a.row.unique_id) < String(b.row.unique_id) ? -1 : 1));
-    const client = await this.#pool.connect();
-    try {
-      await client.query("BEGIN");
-      const inserted = new Set<string>();
-      for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-        const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
-        const values = chunk.map(
-          (_, i) => `(${logColumns.map((__, c) => `$${i * logColumns.length + c + 1}`).join(", ")})`,
-        );
-        const result = await client.query<{ unique_id: string }>(
-          `INSERT INTO logs (${logColumns.join(", ")}) VALUES ${values.join(", ")}
-           ON CONFLICT (unique_id) DO NOTHING RETURNING unique_id`,
-          chunk.flatMap(({ row }) => logColumns.map((column) => pgValue(row[column]))),
-        );
-        for (const { unique_id } of result.rows) inserted.add(unique_id);
-      }
-      const results = batch.map(() => ({ inserted: 0, duplicates: 0 }));
-      const rollups = kinds.map((kind) => new RollupAccumulator(kind));
-      for (const { row, writeIndex } of rows) {
-        const id = pgValue(row.unique_id) as string;
-        const result = results[writeIndex] as InsertResult;
-        // The same id twice in one batch: the first is the one stored.
-        if (!inserted.delete(id)) {
-          result.duplicates++;
-          continue;
-        }
-        result.inserted++;
-        for (const rollup of rollups) rollup.add(row as RollupRow);
-      }
-      for (const rollup of rollups) await upsertCells(client, rollup.kind, rollup.take());
-      await client.query("COMMIT");
-      return results;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    return this.#writer.insert(logs);
   }
 
   async get(uniqueId: string): Promise<RequestLog | undefined> {
@@ -234,6 +143,25 @@ export class PostgresLogStore implements LogStore {
     );
   }
 
+  traces(
+    filters: TraceFilters,
+    options: { limit: number; cursor?: string },
+  ): Promise<{ traces: TraceSummary[]; nextCursor: string | undefined }> {
+    return listTraces(
+      <T>(sql: string, params: SqlValue[]) => this.#query(sql, params) as Promise<T[]>,
+      filters,
+      options,
+    );
+  }
+
+  trace(traceId: string): Promise<TraceDetail | undefined> {
+    return readTrace(
+      <T>(sql: string, params: SqlValue[]) => this.#query(sql, params) as Promise<T[]>,
+      (filters, options) => this.list(filters, options),
+      traceId,
+    );
+  }
+
   async count(): Promise<number> {
     const [row] = await this.#query<{ n: string }>("SELECT COUNT(*) AS n FROM logs", []);
     return Number(row?.n ?? 0);
@@ -242,10 +170,7 @@ export class PostgresLogStore implements LogStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    while (this.#pending.length > 0 || this.#writers > 0) {
-      this.#drain();
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await this.#writer.idle();
     await this.#pool.end();
   }
 }

@@ -1,5 +1,7 @@
 import type pg from "pg";
+import { rebuildTraces } from "./postgres-traces.js";
 import { type RollupKind, rollupKinds } from "./rollup-kinds.js";
+import { tracesTableSql } from "./trace-summary.js";
 
 /** A rollup's table in Postgres: as in SQLite, the histograms as JSONB so a merge can run in the upsert. */
 const rollupTable = (kind: RollupKind) => `CREATE TABLE ${kind.table} (
@@ -33,8 +35,10 @@ function rebuildRollup(kind: RollupKind): string {
     FROM sums s LEFT JOIN lat USING (${kind.column}, ${dims}) LEFT JOIN ttf USING (${kind.column}, ${dims})`;
 }
 
+type Migration = string | ((client: pg.PoolClient) => Promise<void>);
+
 /** Schema migrations, applied in order; `keyway_migrations` records each. Append, never edit. */
-export const postgresMigrations: readonly string[] = [
+export const postgresMigrations: readonly Migration[] = [
   `CREATE TABLE logs (
      seq BIGSERIAL PRIMARY KEY,
      unique_id TEXT NOT NULL UNIQUE,
@@ -64,6 +68,11 @@ export const postgresMigrations: readonly string[] = [
    ${rollupTable(rollupKinds.hour)}; ${rebuildRollup(rollupKinds.hour)};`,
   // Per day by customer: all-time metrics by customer from a few thousand cells.
   `${rollupTable(rollupKinds.customerDay)}; ${rebuildRollup(rollupKinds.customerDay)};`,
+  // One row per trace (the trace list, newest first), built from the spans already stored.
+  async (client) => {
+    await client.query(tracesTableSql("BIGINT", "DOUBLE PRECISION"));
+    await rebuildTraces(client);
+  },
 ];
 
 /** Any 64-bit number, the same for every Keyway instance: the advisory lock migrations are applied under. */
@@ -86,7 +95,9 @@ export async function migratePostgres(pool: pg.Pool, upTo = postgresMigrations.l
     );
     const from = Number(rows[0]?.version ?? 0);
     for (let index = from; index < upTo; index++) {
-      await client.query(postgresMigrations[index] as string);
+      const migration = postgresMigrations[index] as Migration;
+      if (typeof migration === "string") await client.query(migration);
+      else await migration(client);
       await client.query("INSERT INTO keyway_migrations (version) VALUES ($1)", [index + 1]);
     }
     await client.query("COMMIT");

@@ -4,13 +4,23 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 import type { RequestLog } from "@keyway/core";
 import { listLogs, logColumns, whereOf } from "./log-query.js";
 import { toRow } from "./log-row.js";
-import type { InsertResult, LogFilters, LogPage, LogStore, MetricsGroup, MetricsRow } from "./log-store.js";
+import type {
+  InsertResult,
+  LogFilters,
+  LogPage,
+  LogStore,
+  MetricsGroup,
+  MetricsRow,
+  TraceDetail,
+} from "./log-store.js";
 import { type Cell, cellOfLogRow, type LogMetricsRow, logMetricsSql, metricsOf } from "./metrics-cells.js";
 import { MetricsRollup } from "./metrics-rollup.js";
 import { migrate } from "./migrations.js";
 import { QueryWorkers } from "./query-workers.js";
 import type { RollupRow } from "./rollup-accumulator.js";
 import { rollupKinds } from "./rollup-kinds.js";
+import { SqliteTraces } from "./sqlite-traces.js";
+import { listTraces, readTrace, type TraceFilters, type TraceSummary } from "./trace-summary.js";
 
 interface PendingWrite {
   logs: readonly RequestLog[];
@@ -35,6 +45,7 @@ export class SqliteLogStore implements LogStore {
   readonly #insert: StatementSync;
   /** Hourly first: the coarser rollup that answers a query reads the fewest cells. */
   readonly #rollups: MetricsRollup[];
+  readonly #traces: SqliteTraces;
   /** Reads that may scan many rows run here, off the main thread (none for `:memory:`, which cannot be shared). */
   readonly #workers: QueryWorkers | undefined;
   #pending: PendingWrite[] = [];
@@ -48,6 +59,7 @@ export class SqliteLogStore implements LogStore {
       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY;",
     );
     migrate(this.#db);
+    this.#traces = new SqliteTraces(this.#db);
     this.#rollups = [rollupKinds.hour, rollupKinds.minute, rollupKinds.customerDay].map(
       (kind) => new MetricsRollup(this.#db, kind),
     );
@@ -95,7 +107,7 @@ export class SqliteLogStore implements LogStore {
       // Each write (one request's logs) in its own savepoint: a row that fails fails its own request only.
       for (const write of batch) {
         const result = { inserted: 0, duplicates: 0 };
-        const stored: Record<string, string | number | null>[] = [];
+        const stored: { log: RequestLog; row: Record<string, string | number | null> }[] = [];
         this.#db.exec("SAVEPOINT write");
         try {
           for (const log of write.logs) {
@@ -105,7 +117,7 @@ export class SqliteLogStore implements LogStore {
             );
             if (changes > 0) {
               result.inserted++;
-              stored.push(row);
+              stored.push({ log, row });
             } else result.duplicates++;
           }
           this.#db.exec("RELEASE write");
@@ -114,13 +126,18 @@ export class SqliteLogStore implements LogStore {
           results.push({ error });
           continue;
         }
-        for (const row of stored) for (const rollup of this.#rollups) rollup.add(row as RollupRow);
+        for (const { log, row } of stored) {
+          for (const rollup of this.#rollups) rollup.add(row as RollupRow);
+          this.#traces.add(log, row);
+        }
         results.push(result);
       }
       for (const rollup of this.#rollups) rollup.flush();
+      this.#traces.flush();
       this.#db.exec("COMMIT");
     } catch (error) {
       for (const rollup of this.#rollups) rollup.discard();
+      this.#traces.discard();
       try {
         this.#db.exec("ROLLBACK");
       } catch {}
@@ -175,6 +192,21 @@ export class SqliteLogStore implements LogStore {
       params,
     );
     return rows.map(cellOfLogRow);
+  }
+
+  traces(
+    filters: TraceFilters,
+    options: { limit: number; cursor?: string },
+  ): Promise<{ traces: TraceSummary[]; nextCursor: string | undefined }> {
+    return listTraces((sql, params) => this.#read(sql, params as SQLInputValue[]), filters, options);
+  }
+
+  trace(traceId: string): Promise<TraceDetail | undefined> {
+    return readTrace(
+      (sql, params) => this.#read(sql, params as SQLInputValue[]),
+      (filters, options) => this.list(filters, options),
+      traceId,
+    );
   }
 
   async count(): Promise<number> {
