@@ -9,7 +9,12 @@ const chartDir = dirname(createRequire(import.meta.url).resolve("chart.js"));
 
 const files: Record<string, { file: string; type: string }> = {
   "/": { file: join(dashboardDir, "index.html"), type: "text/html; charset=utf-8" },
-  "/dashboard/app.js": { file: join(dashboardDir, "app.js"), type: "text/javascript; charset=utf-8" },
+  ...Object.fromEntries(
+    ["app", "api", "dom", "overview", "log-detail", "traces", "customers"].map((name) => [
+      `/dashboard/${name}.js`,
+      { file: join(dashboardDir, `${name}.js`), type: "text/javascript; charset=utf-8" },
+    ]),
+  ),
   "/dashboard/app.css": { file: join(dashboardDir, "app.css"), type: "text/css; charset=utf-8" },
   "/dashboard/chart.umd.min.js": {
     file: join(chartDir, "chart.umd.min.js"),
