@@ -32,6 +32,24 @@ export function windowStart(params) {
   return span ? `&start_time=${Date.now() - Number(span)}` : "";
 }
 
+const bucketMs = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/**
+ * Every bucket of the window, the empty ones included: a short run shows as a line along the window with its
+ * calls where they happened, not as one lonely point. "All time" starts at the first bucket with calls.
+ */
+function filledBuckets(groups, span, bucket) {
+  const size = bucketMs[bucket];
+  const now = Math.floor(Date.now() / size) * size;
+  const first = Number.isFinite(span)
+    ? Math.floor((Date.now() - span) / size) * size
+    : (groups[0]?.key ?? now);
+  const byKey = new Map(groups.map((group) => [group.key, group]));
+  const out = [];
+  for (let key = first; key <= now && out.length < 400; key += size) out.push({ key, group: byKey.get(key) });
+  return out;
+}
+
 async function refreshMetrics(params) {
   const w = windowStart(params);
   // Buckets sized to the window (minute for an hour, hour for a day, day beyond), so a short run still draws a line.
@@ -43,6 +61,7 @@ async function refreshMetrics(params) {
     api(`/api/metrics/?group_by=model${w}`),
     api(`/api/metrics/?group_by=customer${w}`),
   ]);
+  const buckets = filledBuckets(time.groups, span, bucket);
   const s = all.summary;
   $("#h-requests").textContent = String(s.count);
   $("#h-cost").textContent = money(s.cost);
@@ -50,16 +69,19 @@ async function refreshMetrics(params) {
   $("#h-errors").textContent = percent(s.error_rate);
   $("#h-p95").textContent = secs(s.latency.p95);
   $("#h-ttft").textContent = secs(s.ttft.p95);
-  const times = time.groups.map((g) =>
+  const times = buckets.map(({ key }) =>
     bucket === "day"
-      ? new Date(g.key).toLocaleDateString([], { month: "short", day: "numeric" })
-      : new Date(g.key).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
+      ? new Date(key).toLocaleDateString([], { month: "short", day: "numeric" })
+      : new Date(key).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
   );
-  chart("chart-requests", "bar", times, [{ label: "requests", data: time.groups.map((g) => g.count) }]);
-  chart("chart-cost", "line", times, [{ label: "cost", data: time.groups.map((g) => g.cost) }]);
+  chart("chart-requests", "bar", times, [
+    { label: "requests", data: buckets.map((b) => b.group?.count ?? 0) },
+  ]);
+  chart("chart-cost", "line", times, [{ label: "cost", data: buckets.map((b) => b.group?.cost ?? 0) }]);
+  // No calls in a bucket is no latency, not zero latency: a gap.
   chart("chart-latency", "line", times, [
-    { label: "p50", data: time.groups.map((g) => g.latency.p50) },
-    { label: "p95", data: time.groups.map((g) => g.latency.p95) },
+    { label: "p50", data: buckets.map((b) => b.group?.latency.p50 ?? null) },
+    { label: "p95", data: buckets.map((b) => b.group?.latency.p95 ?? null) },
   ]);
   chart(
     "chart-model",
