@@ -100,6 +100,24 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
           ];
         })()
       : []),
+    ...(q["traces, newest 50"] !== undefined
+      ? [
+          [
+            `dashboard API at ${results.server.storedLogs.toLocaleString("en")} logs ≤ 200 ms (issue 19)`,
+            `SQLite: traces ${q["traces, newest 50"]} ms, a customer's traces ${q["traces, one customer"]} ms, one trace ${q["one trace"]} ms, customers list (one day) ${q["metrics by customer, one day"]} ms${results.serverPostgres?.queries["traces, newest 50"] !== undefined ? `; Postgres: ${results.serverPostgres.queries["traces, newest 50"]} / ${results.serverPostgres.queries["traces, one customer"]} / ${results.serverPostgres.queries["one trace"]} / ${results.serverPostgres.queries["metrics by customer, one day"]} ms` : ""}`,
+            yes(
+              Math.max(
+                ...[
+                  "traces, newest 50",
+                  "traces, one customer",
+                  "one trace",
+                  "metrics by customer, one day",
+                ].flatMap((name) => [q[name], results.serverPostgres?.queries[name] ?? 0]),
+              ) <= 200,
+            ),
+          ],
+        ]
+      : []),
     [
       `memory flat over a ${results.server.soak.seconds} s soak (issues 5, 10; issue 5 asks 5 minutes)`,
       `RSS ${rss[0]} → ${rss[rss.length - 1]} MiB`,

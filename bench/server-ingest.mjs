@@ -37,13 +37,21 @@ export async function serverIngest({
 } = {}) {
   const server = await startServer(db);
   let next = 0;
-  const batchBody = () => Array.from({ length: 100 }, () => sampleLog(next++, "ingest"));
+  // Every four logs make one trace (a root and three children), as an agent's spans would.
+  const traced = (n) => ({
+    ...sampleLog(n, "ingest"),
+    trace_unique_id: `trace-${process.pid}-${Math.floor(n / 4)}`,
+    span_unique_id: `span-${n}`,
+    span_name: n % 4 === 0 ? "agent" : "step",
+    ...(n % 4 === 0 ? {} : { span_parent_id: `span-${n - (n % 4)}` }),
+  });
+  const batchBody = () => Array.from({ length: 100 }, () => traced(next++));
   await runConcurrent(20, 8, () => post(`${server.url}/api/request-logs/batch/`, batchBody(), auth));
   const batched = await runConcurrent(batches, 8, () =>
     post(`${server.url}/api/request-logs/batch/`, batchBody(), auth),
   );
   const single = await runConcurrent(singles, 32, () =>
-    post(`${server.url}/api/request-logs/create/`, sampleLog(next++, "ingest"), auth),
+    post(`${server.url}/api/request-logs/create/`, traced(next++), auth),
   );
   // OTLP/HTTP JSON, as a stock exporter sends it: 100 GenAI spans a request, 8 in flight.
   let spanSeq = 0;
@@ -139,6 +147,11 @@ export async function serverIngest({
       .medianMs,
     "list, text search": (await query("/api/request-logs/?search=order%20number%20777777&limit=50", 3))
       .medianMs,
+    // The dashboard's own reads: the trace list, a customer's traces, one trace (its customers list is "metrics by
+    // customer, one day" above).
+    "traces, newest 50": (await query("/api/traces/?limit=50")).medianMs,
+    "traces, one customer": (await query("/api/traces/?customer_identifier=customer-8&limit=50")).medianMs,
+    "one trace": (await query(`/api/traces/trace-${process.pid}-${Math.floor(next / 8)}`)).medianMs,
   };
 
   // /healthz while the heaviest query (a text search over every log) runs back to back for 5 s.
