@@ -341,7 +341,7 @@ describe("keyway serve: metrics from the per-minute rollup and from the logs agr
     source.close();
     const old = new DatabaseSync(copy);
     old.exec(
-      "DROP TABLE metrics_rollup; DROP TABLE metrics_rollup_hour; DROP TABLE metrics_rollup_customer_day; DROP TABLE traces; PRAGMA user_version = 2;",
+      "DROP TABLE metrics_rollup; DROP TABLE metrics_rollup_hour; DROP TABLE metrics_rollup_customer_day; DROP TABLE traces; DROP TABLE rollup_watermark; PRAGMA user_version = 2;",
     );
     old.close();
     const reopened = new SqliteLogStore(copy);

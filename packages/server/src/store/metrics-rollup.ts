@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { LogFilters } from "./log-store.js";
 import type { RollupCell } from "./metrics-cells.js";
-import { RollupAccumulator, type RollupRow, rollupWhere, sum } from "./rollup-accumulator.js";
+import { cellOfStored, RollupAccumulator, type RollupRow, rollupWhere, sum } from "./rollup-accumulator.js";
 import type { RollupKind } from "./rollup-kinds.js";
 
 /** A rollup's table in SQLite: the period, the dimensions, the sums and the two histograms (JSON). */
@@ -12,12 +12,17 @@ export const rollupTableSql = (kind: RollupKind): string => `CREATE TABLE ${kind
   PRIMARY KEY (${kind.column}, ${kind.dims.join(", ")})
 ) WITHOUT ROWID`;
 
+const WRITTEN_CELLS = 20_000;
+
 /**
  * One rollup kept in SQLite beside the logs (see `rollupKinds`), so all-time metrics read thousands of cells
- * instead of millions of rows. Counted in the write transaction of the logs it counts.
+ * instead of millions of rows. Logs are counted as they are stored and written to the table by `flush()`
+ * (`SqliteRollups` decides when); reads see both.
  */
 export class MetricsRollup {
   readonly #pending: RollupAccumulator;
+  /** The cells this writer wrote last, as written (oldest first, at most `WRITTEN_CELLS`). */
+  readonly #written = new Map<string, RollupCell>();
   readonly #select: StatementSync;
   readonly #upsert: StatementSync;
 
@@ -32,8 +37,12 @@ export class MetricsRollup {
     );
     // Sums written before they were bounded may exceed 2^53: read as BigInt, never as a throw.
     this.#select.setReadBigInts(true);
+    // An upsert that rewrites the sums in place: cheaper than REPLACE's delete and insert.
+    const sums = ["count", "errors", "prompt_tokens", "completion_tokens", "total_tokens", "cost"];
     this.#upsert = db.prepare(
-      `INSERT OR REPLACE INTO ${table} VALUES (${Array.from({ length: dims.length + 9 }, () => "?").join(", ")})`,
+      `INSERT INTO ${table} VALUES (${Array.from({ length: dims.length + 9 }, () => "?").join(", ")})
+       ON CONFLICT (${column}, ${dims.join(", ")}) DO UPDATE SET
+       ${[...sums, "latency_hist", "ttft_hist"].map((name) => `${name} = excluded.${name}`).join(", ")}`,
     );
   }
 
@@ -42,36 +51,62 @@ export class MetricsRollup {
     this.#pending.add(row);
   }
 
-  /** Merges the pending cells into the table (call inside the write transaction). */
+  /**
+   * Merges the pending cells into the table (call inside the write transaction). Cells written lately are kept
+   * here as written, so a busy cell is not read and parsed back on every batch: SQLite has one writer, this one.
+   */
   flush(): void {
     for (const cell of this.#pending.take()) {
       const period = cell.start / this.kind.periodMs;
       const dims = this.kind.dims.map((dim) => cell.dims[dim] as string);
-      const old = this.#select.get(period, ...dims) as Record<string, bigint | number | string> | undefined;
-      const latency = old ? merge(JSON.parse(String(old.latency_hist)), cell.latency) : cell.latency;
-      const ttft = old ? merge(JSON.parse(String(old.ttft_hist)), cell.ttft) : cell.ttft;
+      const key = `${period}\u0000${dims.join("\u0000")}`;
+      // The cell as written is this writer's own copy: added to in place (a rolled-back batch clears them all).
+      const merged = this.#written.get(key) ?? this.#stored(period, dims);
+      if (merged) {
+        merged.count = sum(cell.count, merged.count);
+        merged.errors = sum(cell.errors, merged.errors);
+        merged.promptTokens = sum(cell.promptTokens, merged.promptTokens);
+        merged.completionTokens = sum(cell.completionTokens, merged.completionTokens);
+        merged.totalTokens = sum(cell.totalTokens, merged.totalTokens);
+        merged.cost += cell.cost;
+        merge(merged.latency, cell.latency);
+        merge(merged.ttft, cell.ttft);
+      }
+      const written = merged ?? cell;
       this.#upsert.run(
         period,
         ...dims,
-        sum(cell.count, old?.count),
-        sum(cell.errors, old?.errors),
-        sum(cell.promptTokens, old?.prompt_tokens),
-        sum(cell.completionTokens, old?.completion_tokens),
-        sum(cell.totalTokens, old?.total_tokens),
-        cell.cost + Number(old?.cost ?? 0),
-        JSON.stringify(latency),
-        JSON.stringify(ttft),
+        written.count,
+        written.errors,
+        written.promptTokens,
+        written.completionTokens,
+        written.totalTokens,
+        written.cost,
+        JSON.stringify(written.latency),
+        JSON.stringify(written.ttft),
       );
+      this.#written.delete(key);
+      this.#written.set(key, written);
+      if (this.#written.size > WRITTEN_CELLS)
+        this.#written.delete(this.#written.keys().next().value as string);
     }
   }
 
+  #stored(period: number, dims: string[]): RollupCell | undefined {
+    const row = this.#select.get(period, ...dims) as Record<string, unknown> | undefined;
+    return row ? cellOfStored(this.kind, row) : undefined;
+  }
+
+  /** After a rolled-back transaction: what was written in it never happened. */
   discard(): void {
     this.#pending.discard();
+    this.#written.clear();
   }
 
   /** Rebuilds the table from the logs (the migration that introduces it, or a repair). */
   rebuild(): void {
     this.db.exec(`DELETE FROM ${this.kind.table}`);
+    this.#written.clear();
     const rows = this.db
       .prepare(
         `SELECT ts, ${this.kind.dims.join(", ")}, is_error, prompt_tokens, completion_tokens, total_tokens, cost, latency_bucket, ttft_bucket FROM logs`,
@@ -81,25 +116,41 @@ export class MetricsRollup {
     this.flush();
   }
 
-  /** The cells of the whole periods in the filters' window, matching their dimensions. */
+  /** Logs counted and not yet written, in the filters' window and dimensions. */
+  #pendingCells(filters: LogFilters): RollupCell[] {
+    const from = filters.from === undefined ? undefined : Math.floor(filters.from / this.kind.periodMs);
+    const to = filters.to === undefined ? undefined : Math.floor(filters.to / this.kind.periodMs);
+    const wanted: [string, string | undefined][] = [
+      ["model", filters.model],
+      ["provider_id", filters.provider],
+      ["log_source", filters.logSource],
+      ["customer_identifier", filters.customer],
+    ];
+    return [...this.#pending.peek()].filter((cell) => {
+      const period = cell.start / this.kind.periodMs;
+      if ((from !== undefined && period < from) || (to !== undefined && period > to)) return false;
+      return wanted.every(
+        ([dim, value]) => value === undefined || !(dim in cell.dims) || cell.dims[dim] === value,
+      );
+    });
+  }
+
+  get pendingCells(): number {
+    return this.#pending.size;
+  }
+
+  /** The cells of the whole periods in the filters' window, matching their dimensions (written or not). */
   cells(filters: LogFilters): RollupCell[] {
-    const { table, column, periodMs, dims } = this.kind;
+    return [...this.#storedCells(filters), ...this.#pendingCells(filters)];
+  }
+
+  #storedCells(filters: LogFilters): RollupCell[] {
+    const { table } = this.kind;
     const { sql, params } = rollupWhere(this.kind, filters);
     const statement = this.db.prepare(`SELECT * FROM ${table} ${sql}`);
     statement.setReadBigInts(true);
     const rows = statement.all(...params) as Record<string, bigint | number | string>[];
-    return rows.map((row) => ({
-      start: Number(row[column]) * periodMs,
-      dims: Object.fromEntries(dims.map((dim) => [dim, String(row[dim])])),
-      count: sum(0, row.count),
-      errors: sum(0, row.errors),
-      promptTokens: sum(0, row.prompt_tokens),
-      completionTokens: sum(0, row.completion_tokens),
-      totalTokens: sum(0, row.total_tokens),
-      cost: Number(row.cost),
-      latency: JSON.parse(String(row.latency_hist)),
-      ttft: JSON.parse(String(row.ttft_hist)),
-    }));
+    return rows.map((row) => cellOfStored(this.kind, row));
   }
 }
 

@@ -56,6 +56,9 @@ export const migrations: readonly (string | ((db: DatabaseSync) => void))[] = [
     db.exec(tracesTableSql("INTEGER", "REAL"));
     new SqliteTraces(db).rebuild();
   },
+  // The rollups are written behind the logs (`SqliteRollups`): the last log they cover. Up to date here.
+  `CREATE TABLE rollup_watermark (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
+   INSERT INTO rollup_watermark SELECT 1, COALESCE(MAX(seq), 0) FROM logs;`,
 ];
 
 export function migrate(db: DatabaseSync): number {

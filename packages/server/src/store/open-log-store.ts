@@ -14,5 +14,5 @@ export async function openLogStore(
       ...timeout,
       ...(options.onError ? { onError: options.onError } : {}),
     });
-  return new SqliteLogStore(db, timeout);
+  return new SqliteLogStore(db, { ...timeout, ...(options.onError ? { onError: options.onError } : {}) });
 }

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { numbered } from "./log-query.js";
 import type { LogFilters } from "./log-store.js";
 import type { RollupCell } from "./metrics-cells.js";
-import { rollupWhere, sum } from "./rollup-accumulator.js";
+import { cellOfStored, rollupWhere } from "./rollup-accumulator.js";
 import type { RollupKind } from "./rollup-kinds.js";
 
 /**
@@ -54,21 +54,9 @@ async function upsertChunk(client: pg.PoolClient, kind: RollupKind, cells: Rollu
 /** The cells of the whole periods in the filters' window, matching the dimensions the rollup keeps. */
 export async function readCells(pool: pg.Pool, kind: RollupKind, filters: LogFilters): Promise<RollupCell[]> {
   const { sql, params } = rollupWhere(kind, filters);
-  const { rows } = await pool.query<Record<string, string | number | Record<string, number>>>(
+  const { rows } = await pool.query<Record<string, unknown>>(
     numbered(`SELECT * FROM ${kind.table} ${sql}`),
     params,
   );
-  return rows.map((row) => ({
-    start: Number(row[kind.column]) * kind.periodMs,
-    dims: Object.fromEntries(kind.dims.map((dim) => [dim, String(row[dim])])),
-    // BIGINT arrives as text: read through the same saturating sum as SQLite's.
-    count: sum(0, BigInt(row.count as string)),
-    errors: sum(0, BigInt(row.errors as string)),
-    promptTokens: sum(0, BigInt(row.prompt_tokens as string)),
-    completionTokens: sum(0, BigInt(row.completion_tokens as string)),
-    totalTokens: sum(0, BigInt(row.total_tokens as string)),
-    cost: Number(row.cost),
-    latency: row.latency_hist as Record<string, number>,
-    ttft: row.ttft_hist as Record<string, number>,
-  }));
+  return rows.map((row) => cellOfStored(kind, row));
 }

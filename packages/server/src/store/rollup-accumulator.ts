@@ -70,6 +70,15 @@ export class RollupAccumulator {
   discard(): void {
     this.#cells.clear();
   }
+
+  /** The cells counted and not yet taken, as they are (for reads that must see them). */
+  peek(): Iterable<RollupCell> {
+    return this.#cells.values();
+  }
+
+  get size(): number {
+    return this.#cells.size;
+  }
 }
 
 /** A rollup filter's clauses on its own columns (`?` placeholders): whole periods, and the dimensions it keeps. */
@@ -106,4 +115,27 @@ export function rollupWhere(
     params.push(value);
   }
   return { sql: clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "", params };
+}
+
+/**
+ * A stored rollup row as a cell, from either store: SQLite's integers come as BigInt, Postgres's BIGINT as text
+ * (both read through the saturating `sum`); SQLite's histograms are JSON text, Postgres's JSONB objects.
+ */
+export function cellOfStored(kind: RollupKind, row: Record<string, unknown>): RollupCell {
+  const count = (value: unknown) =>
+    sum(0, typeof value === "string" ? BigInt(value) : (value as bigint | number | null | undefined));
+  const histogram = (value: unknown) =>
+    (typeof value === "string" ? JSON.parse(value) : value) as Record<string, number>;
+  return {
+    start: Number(row[kind.column]) * kind.periodMs,
+    dims: Object.fromEntries(kind.dims.map((dim) => [dim, String(row[dim])])),
+    count: count(row.count),
+    errors: count(row.errors),
+    promptTokens: count(row.prompt_tokens),
+    completionTokens: count(row.completion_tokens),
+    totalTokens: count(row.total_tokens),
+    cost: Number(row.cost),
+    latency: histogram(row.latency_hist),
+    ttft: histogram(row.ttft_hist),
+  };
 }

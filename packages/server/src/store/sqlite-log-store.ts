@@ -14,11 +14,10 @@ import type {
   TraceDetail,
 } from "./log-store.js";
 import { type Cell, cellOfLogRow, type LogMetricsRow, logMetricsSql, metricsOf } from "./metrics-cells.js";
-import { MetricsRollup } from "./metrics-rollup.js";
 import { migrate } from "./migrations.js";
 import { QueryWorkers } from "./query-workers.js";
 import type { RollupRow } from "./rollup-accumulator.js";
-import { rollupKinds } from "./rollup-kinds.js";
+import { SqliteRollups } from "./sqlite-rollups.js";
 import { SqliteTraces } from "./sqlite-traces.js";
 import { listTraces, readTrace, type TraceFilters, type TraceSummary } from "./trace-summary.js";
 
@@ -33,6 +32,8 @@ export interface SqliteLogStoreOptions {
   queryWorkers?: number;
   /** A read query running longer is stopped and answered 503 `query_timeout` (default 15 s). */
   queryTimeoutMs?: number;
+  /** Problems that fail no request (a rollup write that will be retried). */
+  onError?: (error: unknown) => void;
 }
 
 /**
@@ -44,7 +45,7 @@ export class SqliteLogStore implements LogStore {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
   /** Hourly first: the coarser rollup that answers a query reads the fewest cells. */
-  readonly #rollups: MetricsRollup[];
+  readonly #rollups: SqliteRollups;
   readonly #traces: SqliteTraces;
   /** Reads that may scan many rows run here, off the main thread (none for `:memory:`, which cannot be shared). */
   readonly #workers: QueryWorkers | undefined;
@@ -60,9 +61,7 @@ export class SqliteLogStore implements LogStore {
     );
     migrate(this.#db);
     this.#traces = new SqliteTraces(this.#db);
-    this.#rollups = [rollupKinds.hour, rollupKinds.minute, rollupKinds.customerDay].map(
-      (kind) => new MetricsRollup(this.#db, kind),
-    );
+    this.#rollups = new SqliteRollups(this.#db, options.onError);
     this.#insert = this.#db.prepare(
       `INSERT OR IGNORE INTO logs (${logColumns.join(", ")}) VALUES (${logColumns.map(() => "?").join(", ")})`,
     );
@@ -102,6 +101,7 @@ export class SqliteLogStore implements LogStore {
     this.#pending = [];
     if (batch.length === 0) return;
     const results: (InsertResult | { error: unknown })[] = [];
+    const committed: RollupRow[] = [];
     try {
       this.#db.exec("BEGIN IMMEDIATE");
       // Each write (one request's logs) in its own savepoint: a row that fails fails its own request only.
@@ -112,10 +112,9 @@ export class SqliteLogStore implements LogStore {
         try {
           for (const log of write.logs) {
             const row = toRow(log);
-            const changes = Number(
-              this.#insert.run(...logColumns.map((column) => row[column] ?? null)).changes,
-            );
-            if (changes > 0) {
+            const done = this.#insert.run(...logColumns.map((column) => row[column] ?? null));
+            if (Number(done.changes) > 0) {
+              row.seq = Number(done.lastInsertRowid);
               result.inserted++;
               stored.push({ log, row });
             } else result.duplicates++;
@@ -127,16 +126,14 @@ export class SqliteLogStore implements LogStore {
           continue;
         }
         for (const { log, row } of stored) {
-          for (const rollup of this.#rollups) rollup.add(row as RollupRow);
           this.#traces.add(log, row);
+          committed.push(row as RollupRow);
         }
         results.push(result);
       }
-      for (const rollup of this.#rollups) rollup.flush();
       this.#traces.flush();
       this.#db.exec("COMMIT");
     } catch (error) {
-      for (const rollup of this.#rollups) rollup.discard();
       this.#traces.discard();
       try {
         this.#db.exec("ROLLBACK");
@@ -144,6 +141,7 @@ export class SqliteLogStore implements LogStore {
       for (const write of batch) write.reject(error);
       return;
     }
+    this.#rollups.counted(committed);
     for (const [index, write] of batch.entries()) {
       const result = results[index] as InsertResult | { error: unknown };
       if ("error" in result) write.reject(result.error);
@@ -170,12 +168,11 @@ export class SqliteLogStore implements LogStore {
     groupBy: MetricsGroup,
     bucketMs = 3_600_000,
   ): Promise<{ summary: MetricsRow; groups: MetricsRow[] }> {
-    const rollups = new Map(this.#rollups.map((rollup) => [rollup.kind, rollup]));
     // A rollup answers from thousands of cells, here; the logs are scanned in a worker.
     return metricsOf(
-      this.#rollups.map((rollup) => rollup.kind),
+      this.#rollups.kinds,
       {
-        rollup: async (kind, window) => rollups.get(kind)?.cells(window) ?? [],
+        rollup: async (kind, window) => this.#rollups.cells(kind, window),
         logs: (window, group, bucket) => this.#fromLogs(window, group, bucket),
       },
       filters,
@@ -218,6 +215,7 @@ export class SqliteLogStore implements LogStore {
     if (this.#closed) return;
     this.#closed = true;
     this.#writePending();
+    this.#rollups.close();
     await this.#workers?.close();
     this.#db.close();
   }
