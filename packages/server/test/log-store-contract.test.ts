@@ -81,9 +81,9 @@ const kinds: StoreKind[] = [
           ),
         async downgrade() {
           await sql(
-            `DROP TABLE metrics_rollup_customer_day; DROP TABLE traces; DELETE FROM keyway_migrations WHERE version >= ${postgresMigrations.length - 1}`,
+            `DROP TABLE metrics_rollup_customer_day; DROP TABLE traces; DELETE FROM keyway_migrations WHERE version >= ${postgresMigrations.length - 2}`,
           );
-          return 2;
+          return 3;
         },
       };
     },
