@@ -32,7 +32,7 @@ const weather = {
 };
 
 describe("Google's Gemini API through the gateway", () => {
-  for (const model of ["gemini-2.5-flash", "groq/llama-3.1-8b-instant"]) {
+  for (const model of ["gemini-2.5-flash", "groq/llama-3.1-8b-instant", "claude-sonnet-4-5"]) {
     it(`models.generateContent and generateContentStream for ${model}`, async () => {
       const ai = await geminiClient();
       const answer = await ai.models.generateContent({
@@ -84,6 +84,10 @@ describe("Google's Gemini API through the gateway", () => {
           generationConfig: { maxOutputTokens: 100 },
         });
         expect(upstream[1]?.path).toBe(`/v1beta/models/${model}:streamGenerateContent`);
+      } else if (model.startsWith("claude")) {
+        // Translated to Anthropic's Messages API upstream.
+        expect(upstream[0]).toMatchObject({ format: "anthropic-messages", model, apiKey: "sk-ant-pool" });
+        expect(upstream[0]?.body).toMatchObject({ system: "be brief", max_tokens: 100 });
       } else {
         expect(upstream[0]).toMatchObject({ format: "openai-chat", model: "llama-3.1-8b-instant" });
         expect(upstream[0]?.body).toMatchObject({ max_tokens: 100 });
