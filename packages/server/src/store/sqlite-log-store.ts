@@ -34,6 +34,8 @@ export interface SqliteLogStoreOptions {
   queryTimeoutMs?: number;
   /** Problems that fail no request (a rollup write that will be retried). */
   onError?: (error: unknown) => void;
+  /** How often counted logs are written to the rollup tables (default 1 s; see `SqliteRollups`). */
+  rollupFlushMs?: number;
 }
 
 /**
@@ -61,7 +63,7 @@ export class SqliteLogStore implements LogStore {
     );
     migrate(this.#db);
     this.#traces = new SqliteTraces(this.#db);
-    this.#rollups = new SqliteRollups(this.#db, options.onError);
+    this.#rollups = new SqliteRollups(this.#db, options.onError, options.rollupFlushMs);
     this.#insert = this.#db.prepare(
       `INSERT OR IGNORE INTO logs (${logColumns.join(", ")}) VALUES (${logColumns.map(() => "?").join(", ")})`,
     );

@@ -5,8 +5,7 @@ import { MetricsRollup } from "./metrics-rollup.js";
 import type { RollupRow } from "./rollup-accumulator.js";
 import { type RollupKind, rollupKinds } from "./rollup-kinds.js";
 
-/** How often counted logs are written to the rollup tables, and how many cells may wait in memory at most. */
-const FLUSH_MS = 1_000;
+/** How many cells may wait in memory at most before they are written whatever the time. */
 const MAX_PENDING_CELLS = 50_000;
 
 /**
@@ -24,12 +23,13 @@ export class SqliteRollups {
   constructor(
     private readonly db: DatabaseSync,
     private readonly onError: (error: unknown) => void = () => {},
+    flushMs = 1_000,
   ) {
     this.rollups = [rollupKinds.hour, rollupKinds.minute, rollupKinds.customerDay].map(
       (kind) => new MetricsRollup(db, kind),
     );
     this.#recount();
-    this.#timer = setInterval(() => this.flush(), FLUSH_MS);
+    this.#timer = setInterval(() => this.flush(), flushMs);
     this.#timer.unref();
   }
 
