@@ -123,6 +123,15 @@ describe("keyway serve on Postgres", () => {
       };
       expect(metrics.summary).toMatchObject({ count: 150, prompt_tokens: 450 });
       expect(metrics.groups).toEqual([expect.objectContaining({ key: "two-instances", count: 150 })]);
+      // From the rollups both instances (and each one's writers, in their own shards) added to.
+      const byModel = (await (
+        await fetch(`${server.url}/api/metrics/?group_by=model`, { headers: auth })
+      ).json()) as {
+        groups: { key: string; count: number; prompt_tokens: number }[];
+      };
+      expect(byModel.groups).toEqual([
+        expect.objectContaining({ key: "gpt-4o-mini", count: 150, prompt_tokens: 450 }),
+      ]);
     }
   });
 
