@@ -155,6 +155,42 @@ describe("the dashboard on the demo's data, in Chromium", () => {
     await page.close();
   });
 
+  it("adds a new trace to the open Traces tab live, keeping the rows already shown", async () => {
+    const page = await open("#/traces");
+    await page.waitForSelector("#traces-table tbody tr");
+    await page.evaluate(() => {
+      (document.querySelector("#traces-table tbody tr") as HTMLElement & { kept?: boolean }).kept = true;
+    });
+    const response = await fetch(`${demo.server.url}/api/request-logs/batch/`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${DEMO_API_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify([
+        {
+          unique_id: "live-root",
+          trace_unique_id: "live-trace",
+          span_unique_id: "r",
+          span_name: "live-agent",
+        },
+        {
+          unique_id: "live-call",
+          trace_unique_id: "live-trace",
+          span_unique_id: "c",
+          span_parent_id: "r",
+          model: "gpt-4o-mini",
+          customer_identifier: "zoe",
+        },
+      ]),
+    });
+    expect(response.ok).toBe(true);
+    await page.waitForSelector("#traces-table tbody tr >> text=live-agent", { timeout: 10_000 });
+    expect(await page.textContent("#traces-table tbody tr >> nth=0")).toContain("live-agent");
+    const kept = await page.$$eval("#traces-table tbody tr", (trs) =>
+      trs.some((tr) => (tr as HTMLElement & { kept?: boolean }).kept === true),
+    );
+    expect(kept).toBe(true);
+    await page.close();
+  });
+
   it("has no horizontal scroll at 1280 and 390 px on every view", async () => {
     const traceId = (await api<{ results: { trace_unique_id: string }[] }>("/api/traces/?limit=1")).results[0]
       ?.trace_unique_id;

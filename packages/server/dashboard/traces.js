@@ -28,15 +28,16 @@ export function traceRow(trace) {
   );
 }
 
-let listedQuery = "";
-
-/** The trace list; the same query again only adds traces not shown yet (live, nothing re-rendered). */
+/**
+ * The trace list; the same query again only adds traces not shown yet (live, nothing re-rendered). The window's
+ * start moves with the clock, so it is not part of what makes a query "the same".
+ */
 export async function refreshTraceList(tbody, query) {
   const page = await api(`/api/traces/?limit=50${query}`);
-  if (tbody.dataset.query !== query || listedQuery !== query) {
+  const key = query.replace(/&start_time=\d+/, "");
+  if (tbody.dataset.query !== key) {
     tbody.replaceChildren();
-    tbody.dataset.query = query;
-    listedQuery = query;
+    tbody.dataset.query = key;
   }
   prependNew(tbody, page.results, (trace) => trace.trace_unique_id, traceRow);
 }
