@@ -155,39 +155,54 @@ describe("the dashboard on the demo's data, in Chromium", () => {
     await page.close();
   });
 
-  it("adds a new trace to the open Traces tab live, keeping the rows already shown", async () => {
+  it("adds a new trace to the open Traces tab live and fills its row in as its root arrives", async () => {
     const page = await open("#/traces");
     await page.waitForSelector("#traces-table tbody tr");
     await page.evaluate(() => {
       (document.querySelector("#traces-table tbody tr") as HTMLElement & { kept?: boolean }).kept = true;
     });
-    const response = await fetch(`${demo.server.url}/api/request-logs/batch/`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${DEMO_API_KEY}`, "content-type": "application/json" },
-      body: JSON.stringify([
-        {
-          unique_id: "live-root",
-          trace_unique_id: "live-trace",
-          span_unique_id: "r",
-          span_name: "live-agent",
-        },
-        {
-          unique_id: "live-call",
-          trace_unique_id: "live-trace",
-          span_unique_id: "c",
-          span_parent_id: "r",
-          model: "gpt-4o-mini",
-          customer_identifier: "zoe",
-        },
-      ]),
+    const post = (logs: unknown[]) =>
+      fetch(`${demo.server.url}/api/request-logs/batch/`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${DEMO_API_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify(logs),
+      });
+    // As LangChain logs them: the model call first, its chain (the root) when the chain ends.
+    const call = {
+      unique_id: "live-call",
+      trace_unique_id: "live-trace",
+      span_unique_id: "c",
+      span_parent_id: "r",
+      model: "gpt-4o-mini",
+      customer_identifier: "zoe",
+    };
+    expect((await post([call])).ok).toBe(true);
+    await page.waitForSelector("#traces-table tbody tr >> nth=0 >> text=(root not logged)", {
+      timeout: 10_000,
     });
-    expect(response.ok).toBe(true);
+    await page.evaluate(() => {
+      (document.querySelector("#traces-table tbody tr") as HTMLElement & { live?: boolean }).live = true;
+    });
+    const root = {
+      unique_id: "live-root",
+      trace_unique_id: "live-trace",
+      span_unique_id: "r",
+      span_name: "live-agent",
+    };
+    expect((await post([root])).ok).toBe(true);
     await page.waitForSelector("#traces-table tbody tr >> text=live-agent", { timeout: 10_000 });
-    expect(await page.textContent("#traces-table tbody tr >> nth=0")).toContain("live-agent");
-    const kept = await page.$$eval("#traces-table tbody tr", (trs) =>
-      trs.some((tr) => (tr as HTMLElement & { kept?: boolean }).kept === true),
+    const rows = await page.$$eval("#traces-table tbody tr", (trs) =>
+      trs.map((tr) => ({
+        text: tr.textContent ?? "",
+        kept: (tr as HTMLElement & { kept?: boolean }).kept === true,
+        live: (tr as HTMLElement & { live?: boolean }).live === true,
+      })),
     );
-    expect(kept).toBe(true);
+    // The same row, filled in; the rows that were there before, untouched.
+    expect(rows[0]).toMatchObject({ live: true });
+    expect(rows[0]?.text).toContain("live-agent");
+    expect(rows[0]?.text).toContain("zoe");
+    expect(rows.some((row) => row.kept)).toBe(true);
     await page.close();
   });
 

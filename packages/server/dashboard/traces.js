@@ -6,31 +6,38 @@ import { messageBlock, messagesOf } from "./log-detail.js";
 
 const durationOf = (trace) => secs(Math.max(0, trace.end_ms - trace.start_ms) / 1000);
 
+const traceCells = (trace) => [
+  cell(new Date(trace.start_ms).toLocaleString()),
+  cell(trace.root_name ?? "(root not logged)"),
+  cell(trace.customer_identifier ?? "–"),
+  cell(String(trace.spans)),
+  cell(String(trace.model_calls)),
+  cell(String(trace.total_tokens)),
+  cell(money(trace.cost)),
+  cell(durationOf(trace)),
+  cell(trace.errors > 0 ? `${trace.errors} error${trace.errors > 1 ? "s" : ""}` : "ok"),
+];
+const signature = (trace) => `${trace.spans}:${trace.end_ms}:${trace.root_name}:${trace.errors}`;
+
 /** One trace as a table row; a click opens it by URL. */
 export function traceRow(trace) {
   return el(
     "tr",
     {
       className: trace.errors > 0 ? "error" : undefined,
+      dataset: { signature: signature(trace) },
       onclick: () => {
         location.hash = `#/traces/${encodeURIComponent(trace.trace_unique_id)}`;
       },
     },
-    cell(new Date(trace.start_ms).toLocaleString()),
-    cell(trace.root_name ?? "(root not logged)"),
-    cell(trace.customer_identifier ?? "–"),
-    cell(String(trace.spans)),
-    cell(String(trace.model_calls)),
-    cell(String(trace.total_tokens)),
-    cell(money(trace.cost)),
-    cell(durationOf(trace)),
-    cell(trace.errors > 0 ? `${trace.errors} error${trace.errors > 1 ? "s" : ""}` : "ok"),
+    ...traceCells(trace),
   );
 }
 
 /**
- * The trace list; the same query again only adds traces not shown yet (live, nothing re-rendered). The window's
- * start moves with the clock, so it is not part of what makes a query "the same".
+ * The trace list, live: the same query again adds traces not shown yet on top and refills the rows of traces that
+ * changed; nothing else is re-rendered. The window's start moves with the clock, so it is not part of what makes a
+ * query "the same".
  */
 export async function refreshTraceList(tbody, query) {
   const page = await api(`/api/traces/?limit=50${query}`);
@@ -40,6 +47,15 @@ export async function refreshTraceList(tbody, query) {
     tbody.dataset.query = key;
   }
   prependNew(tbody, page.results, (trace) => trace.trace_unique_id, traceRow);
+  // A trace still running gains spans (a LangChain root is logged last): its row is refilled in place.
+  const rows = new Map([...tbody.children].map((row) => [row.dataset.key, row]));
+  for (const trace of page.results) {
+    const row = rows.get(trace.trace_unique_id);
+    if (!row || row.dataset.signature === signature(trace)) continue;
+    row.replaceChildren(...traceCells(trace));
+    row.dataset.signature = signature(trace);
+    row.className = trace.errors > 0 ? "error" : "";
+  }
 }
 
 const startOf = (span) => {
