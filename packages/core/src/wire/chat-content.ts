@@ -19,6 +19,15 @@ export function parseToolArguments(text: string, field: string): unknown {
   }
 }
 
+/** A model's tool-call arguments as a value for the caller: a model's answer is no caller's 400, so not JSON is `{}`. */
+export function answerToolArguments(text: string): unknown {
+  try {
+    return text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    return {};
+  }
+}
+
 /** An assistant turn in chat terms: `content` is null when the turn only calls tools. */
 export function assistantMessage(text: string, toolCalls: OpenAIToolCall[]): OpenAIMessage {
   return {

@@ -1,8 +1,9 @@
 import { CompletionAccumulator } from "../gateway/completion-accumulator.js";
+import { answerToolArguments } from "./chat-content.js";
 import type { SseEventOut } from "./chat-to-messages.js";
 import { assistantParts } from "./gemini-request.js";
 import { nativeAnswer } from "./native-passthrough.js";
-import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIUsage } from "./openai-types.js";
+import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIToolCall, OpenAIUsage } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
 
@@ -13,6 +14,7 @@ const finishReasons: Record<string, string> = {
   length: "MAX_TOKENS",
   content_filter: "SAFETY",
 };
+const answerArgs = (call: OpenAIToolCall) => answerToolArguments(call.function.arguments);
 const finishOf = (finish: string | null | undefined) => finishReasons[finish ?? "stop"] ?? "STOP";
 
 /** OpenAI usage as Gemini's `usageMetadata` (reasoning is Gemini's `thoughtsTokenCount`, apart from the answer). */
@@ -50,7 +52,7 @@ export function chatToGemini(completion: OpenAIChatCompletion, model: string): J
   const choice = completion.choices[0];
   const message = choice?.message;
   const text = typeof message?.content === "string" ? message.content : "";
-  const parts = assistantParts(text, message?.tool_calls ?? [], "lenient");
+  const parts = assistantParts(text, message?.tool_calls ?? [], answerArgs);
   return responseOf(parts, model, completion.id, {
     candidate: { finishReason: finishOf(choice?.finish_reason) },
     usageMetadata: usageMetadataOf(completion.usage),
@@ -71,7 +73,7 @@ export async function* chatStreamToGemini(
     const text = chunk.choices[0]?.delta.content;
     if (text) yield { data: responseOf([{ text }], model, answer.id ?? "") };
   }
-  const parts = assistantParts("", answer.message().tool_calls ?? [], "lenient");
+  const parts = assistantParts("", answer.message().tool_calls ?? [], answerArgs);
   yield {
     data: responseOf(parts.length > 0 ? parts : [{ text: "" }], model, answer.id ?? "", {
       candidate: { finishReason: finishOf(answer.finishReason) },

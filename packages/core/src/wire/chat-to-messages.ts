@@ -1,3 +1,4 @@
+import { answerToolArguments } from "./chat-content.js";
 import { nativeAnswer } from "./native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIUsage } from "./openai-types.js";
 
@@ -24,14 +25,6 @@ function usageOf(usage: OpenAIUsage | undefined): Json {
   };
 }
 
-const parseInput = (text: string): unknown => {
-  try {
-    return text.trim() === "" ? {} : JSON.parse(text);
-  } catch {
-    return {};
-  }
-};
-
 /** The canonical completion as an Anthropic Messages answer: text and tool_use blocks, stop reason, usage. */
 export function chatToMessage(completion: OpenAIChatCompletion, model: string): Json {
   const native = (completion as unknown as Record<symbol, Json | undefined>)[nativeAnswer];
@@ -46,7 +39,7 @@ export function chatToMessage(completion: OpenAIChatCompletion, model: string): 
       type: "tool_use",
       id: call.id,
       name: call.function.name,
-      input: parseInput(call.function.arguments),
+      input: answerToolArguments(call.function.arguments),
     });
   return {
     id: `msg_${completion.id}`,

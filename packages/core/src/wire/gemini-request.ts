@@ -50,22 +50,20 @@ function contentParts(content: OpenAIMessage["content"], field: string): Json[] 
 }
 
 /**
- * An assistant turn's text and tool calls as Gemini parts (`functionCall` with the call's id). Arguments that are
- * not JSON are the caller's 400 in a request (`field` names it); in a model's answer (`lenient`) they become `{}`.
+ * An assistant turn's text and tool calls as Gemini parts (`functionCall` with the call's id); `argsOf` reads a
+ * call's arguments (strictly in a request, leniently in a model's answer).
  */
-export function assistantParts(text: string, calls: readonly OpenAIToolCall[], field: string): Json[] {
-  const parts: Json[] = text ? [{ text }] : [];
-  calls.forEach((call, index) => {
-    const at = `${field}.tool_calls.${index}.function.arguments`;
-    let args: unknown = {};
-    try {
-      args = parseToolArguments(call.function.arguments, at);
-    } catch (error) {
-      if (field !== "lenient") throw error;
-    }
-    parts.push({ functionCall: { id: call.id, name: call.function.name, args } });
-  });
-  return parts;
+export function assistantParts(
+  text: string,
+  calls: readonly OpenAIToolCall[],
+  argsOf: (call: OpenAIToolCall, index: number) => unknown,
+): Json[] {
+  return [
+    ...(text ? [{ text }] : []),
+    ...calls.map((call, index) => ({
+      functionCall: { id: call.id, name: call.function.name, args: argsOf(call, index) },
+    })),
+  ];
 }
 
 /** A tool result as Gemini wants it: an object (`{result: text}` when the text is not a JSON object). */
@@ -98,7 +96,12 @@ function contentsOf(request: OpenAIChatRequest): { contents: Content[]; system: 
         break;
       case "assistant":
         for (const call of message.tool_calls ?? []) callNames.set(call.id, call.function.name);
-        push("model", assistantParts(textOf(message.content), message.tool_calls ?? [], field));
+        push(
+          "model",
+          assistantParts(textOf(message.content), message.tool_calls ?? [], (call, i) =>
+            parseToolArguments(call.function.arguments, `${field}.tool_calls.${i}.function.arguments`),
+          ),
+        );
         break;
       case "tool": {
         const name = callNames.get(message.tool_call_id ?? "");
