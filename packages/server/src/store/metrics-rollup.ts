@@ -2,7 +2,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { LogFilters } from "./log-store.js";
 import type { RollupCell } from "./metrics-cells.js";
 import { cellOfStored, RollupAccumulator, type RollupRow, rollupWhere, sum } from "./rollup-accumulator.js";
-import type { RollupKind } from "./rollup-kinds.js";
+import { type RollupKind, rollupFilter } from "./rollup-kinds.js";
 
 /** A rollup's table in SQLite: the period, the dimensions, the sums and the two histograms (JSON). */
 export const rollupTableSql = (kind: RollupKind): string => `CREATE TABLE ${kind.table} (
@@ -120,20 +120,12 @@ export class MetricsRollup {
 
   /** Logs counted and not yet written, in the filters' window and dimensions. */
   #pendingCells(filters: LogFilters): RollupCell[] {
-    const from = filters.from === undefined ? undefined : Math.floor(filters.from / this.kind.periodMs);
-    const to = filters.to === undefined ? undefined : Math.floor(filters.to / this.kind.periodMs);
-    const wanted: [string, string | undefined][] = [
-      ["model", filters.model],
-      ["provider_id", filters.provider],
-      ["log_source", filters.logSource],
-      ["customer_identifier", filters.customer],
-    ];
+    const { fromPeriod, toPeriod, dims } = rollupFilter(this.kind, filters);
     return [...this.#pending.peek()].filter((cell) => {
       const period = cell.start / this.kind.periodMs;
-      if ((from !== undefined && period < from) || (to !== undefined && period > to)) return false;
-      return wanted.every(
-        ([dim, value]) => value === undefined || !(dim in cell.dims) || cell.dims[dim] === value,
-      );
+      if ((fromPeriod !== undefined && period < fromPeriod) || (toPeriod !== undefined && period > toPeriod))
+        return false;
+      return dims.every(([dim, value]) => cell.dims[dim] === value);
     });
   }
 

@@ -1,5 +1,6 @@
+import type { LogFilters } from "./log-store.js";
 import type { RollupCell } from "./metrics-cells.js";
-import type { RollupKind } from "./rollup-kinds.js";
+import { type RollupKind, rollupFilter } from "./rollup-kinds.js";
 
 /** The log columns a rollup counts. */
 export type RollupRow = Record<string, string | number | null> & {
@@ -84,34 +85,21 @@ export class RollupAccumulator {
 /** A rollup filter's clauses on its own columns (`?` placeholders): whole periods, and the dimensions it keeps. */
 export function rollupWhere(
   kind: RollupKind,
-  filters: {
-    from?: number;
-    to?: number;
-    model?: string;
-    provider?: string;
-    logSource?: string;
-    customer?: string;
-  },
+  filters: LogFilters,
 ): { sql: string; params: (string | number)[] } {
+  const { fromPeriod, toPeriod, dims } = rollupFilter(kind, filters);
   const clauses: string[] = [];
   const params: (string | number)[] = [];
-  if (filters.from !== undefined) {
+  if (fromPeriod !== undefined) {
     clauses.push(`${kind.column} >= ?`);
-    params.push(Math.floor(filters.from / kind.periodMs));
+    params.push(fromPeriod);
   }
-  if (filters.to !== undefined) {
+  if (toPeriod !== undefined) {
     clauses.push(`${kind.column} <= ?`);
-    params.push(Math.floor(filters.to / kind.periodMs));
+    params.push(toPeriod);
   }
-  const columns = [
-    ["model", filters.model],
-    ["provider_id", filters.provider],
-    ["log_source", filters.logSource],
-    ["customer_identifier", filters.customer],
-  ] as const;
-  for (const [name, value] of columns) {
-    if (value === undefined || !kind.dims.includes(name as never)) continue;
-    clauses.push(`${name} = ?`);
+  for (const [dim, value] of dims) {
+    clauses.push(`${dim} = ?`);
     params.push(value);
   }
   return { sql: clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "", params };

@@ -50,6 +50,26 @@ export const groupDims: Partial<Record<MetricsGroup, string>> = {
   customer: "customer_identifier",
 };
 
+/**
+ * What of the filters a rollup's own columns express: the periods they span, and the value each filter sets on a
+ * dimension the rollup keeps. Filters on anything else are `rollupCovers`'s business.
+ */
+export function rollupFilter(
+  kind: RollupKind,
+  filters: LogFilters,
+): { fromPeriod?: number; toPeriod?: number; dims: [string, string][] } {
+  const dims: [string, string][] = [];
+  for (const [key, dim] of Object.entries(filterDims) as [keyof LogFilters, string][]) {
+    const value = filters[key];
+    if (typeof value === "string" && kind.dims.includes(dim)) dims.push([dim, value]);
+  }
+  return {
+    ...(filters.from !== undefined ? { fromPeriod: Math.floor(filters.from / kind.periodMs) } : {}),
+    ...(filters.to !== undefined ? { toPeriod: Math.floor(filters.to / kind.periodMs) } : {}),
+    dims,
+  };
+}
+
 /** Whether a rollup keeps what a query filters and groups on (time aside: see `splitWindow`). */
 export function rollupCovers(
   kind: RollupKind,
