@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { KeywayError } from "@keyway/core";
 import { resolveServeOptions } from "./config/server-config.js";
 import { DEFAULT_API_KEY, startKeywayServer } from "./keyway-server.js";
-import { maskUrl } from "./store/db-url.js";
+import { maskUrl, maskUrls } from "./store/db-url.js";
 
 const usage = `Usage: keyway serve [--port 8787] [--host 127.0.0.1] [--db ./keyway.db | --db postgres://user:pass@host:5432/keyway] [--api-key KEY]... [--config keyway.config.json]
 
@@ -56,8 +56,6 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // One line, and never a password: a database URL in a message is masked.
   const message = KeywayError.isInstance(error) ? error.message : String(error);
-  console.error(
-    `keyway: ${message.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)[^@\s]*@/gi, "$1***@").split("\n")[0]}`,
-  );
+  console.error(`keyway: ${maskUrls(message).split("\n")[0]}`);
   process.exit(1);
 });

@@ -114,7 +114,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
       return;
     }
     if (method === "GET" && path === "/healthz") return sendJson(res, 200, { ok: true });
-    if (!authorized(req))
+    if (!authorized(req, url))
       throw new HttpError(
         401,
         "unauthorized",

@@ -8,10 +8,9 @@ const digest = (value: string) => createHash("sha256").update(value).digest();
  * Checks the key the caller presented (core's `callerKeyOf`: a bearer token, `x-api-key`, `x-goog-api-key`, or
  * `?key=` on Gemini's routes only, where Google's clients put it) in constant time.
  */
-export function createAuthCheck(apiKeys: readonly string[]): (req: IncomingMessage) => boolean {
+export function createAuthCheck(apiKeys: readonly string[]): (req: IncomingMessage, url: URL) => boolean {
   const digests = apiKeys.map(digest);
-  return (req) => {
-    const url = new URL(req.url ?? "/", "http://keyway.local");
+  return (req, url) => {
     const query = errorFaceOfPath(url.pathname) === "google" ? url.searchParams : undefined;
     const key = callerKeyOf((name) => {
       const value = req.headers[name];

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { rebuildTraces } from "./postgres-traces.js";
+import { inTransaction } from "./postgres-transaction.js";
 import { type RollupKind, rollupKinds } from "./rollup-kinds.js";
 import { tracesTableSql } from "./trace-summary.js";
 
@@ -96,9 +97,7 @@ const MIGRATION_LOCK = 7_243_907_127;
  * lock: several instances starting at once apply each exactly once (the others wait, then find nothing to do).
  */
 export async function migratePostgres(pool: pg.Pool, upTo = postgresMigrations.length): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  return inTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
     await client.query(
       "CREATE TABLE IF NOT EXISTS keyway_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
@@ -113,12 +112,6 @@ export async function migratePostgres(pool: pg.Pool, upTo = postgresMigrations.l
       else await migration(client);
       await client.query("INSERT INTO keyway_migrations (version) VALUES ($1)", [index + 1]);
     }
-    await client.query("COMMIT");
     return Math.max(from, upTo);
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -5,6 +5,7 @@ import { toRow } from "./log-row.js";
 import type { InsertResult } from "./log-store.js";
 import { upsertCells } from "./postgres-rollups.js";
 import { upsertTraces } from "./postgres-traces.js";
+import { inTransaction } from "./postgres-transaction.js";
 import { RollupAccumulator, type RollupRow } from "./rollup-accumulator.js";
 import { rollupKinds } from "./rollup-kinds.js";
 import { TraceAccumulator } from "./trace-summary.js";
@@ -91,9 +92,7 @@ export class PostgresWriter {
         write.rows.map((row, i) => ({ row, log: write.logs[i] as RequestLog, writeIndex })),
       )
       .sort((a, b) => (String(a.row.unique_id) < String(b.row.unique_id) ? -1 : 1));
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
+    return inTransaction(this.pool, async (client) => {
       const inserted = new Set<string>();
       for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
         const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
@@ -102,7 +101,7 @@ export class PostgresWriter {
         );
         const result = await client.query<{ unique_id: string }>(
           `INSERT INTO logs (${logColumns.join(", ")}) VALUES ${values.join(", ")}
-           ON CONFLICT (unique_id) DO NOTHING RETURNING unique_id`,
+         ON CONFLICT (unique_id) DO NOTHING RETURNING unique_id`,
           chunk.flatMap(({ row }) => logColumns.map((column) => pgValue(row[column]))),
         );
         for (const { unique_id } of result.rows) inserted.add(unique_id);
@@ -124,14 +123,8 @@ export class PostgresWriter {
       }
       for (const rollup of rollups) await upsertCells(client, rollup.kind, rollup.take());
       await upsertTraces(client, traces.take());
-      await client.query("COMMIT");
       return results;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Resolves once every write handed over has been committed or failed. */
