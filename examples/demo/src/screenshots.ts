@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { chromiumLaunchOptions } from "@keyway/testing";
 import { chromium } from "playwright-core";
 import { DEMO_API_KEY, runDemo } from "./demo-run.js";
 
@@ -11,11 +12,7 @@ import { DEMO_API_KEY, runDemo } from "./demo-run.js";
 const out = fileURLToPath(new URL("../../../docs/screenshots/", import.meta.url));
 mkdirSync(out, { recursive: true });
 const demo = await runDemo();
-const browser = await chromium.launch({
-  executablePath: process.env.KEYWAY_CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-});
+const browser = await chromium.launch(chromiumLaunchOptions);
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
   await page.goto(`${demo.server.url}/`);

@@ -1,22 +1,13 @@
+import { chromiumLaunchOptions } from "@keyway/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_API_KEY, type DemoRun, runDemo } from "../src/demo-run.js";
-
-// Debian's Chromium (`apt-get install chromium`; .ci/run installs it). Flags keep it off the closed network.
-const CHROMIUM = process.env.KEYWAY_CHROMIUM ?? "/usr/bin/chromium";
-const flags = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-];
 
 let demo: DemoRun;
 let browser: Browser;
 beforeAll(async () => {
   demo = await runDemo();
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: flags });
+  browser = await chromium.launch(chromiumLaunchOptions);
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

@@ -1,7 +1,7 @@
 // Customers: the list over the window (`#/customers`), sortable, and one customer's page (`#/customers/:id`) with
 // their numbers, spend against budget (when budgets exist), logs and traces.
 import { api } from "./api.js";
-import { $, cell, el, money, percent, secs } from "./dom.js";
+import { $, cell, el, facts, money, percent, secs } from "./dom.js";
 import { budgetRows, logRow } from "./overview.js";
 import { refreshTraceList } from "./traces.js";
 
@@ -71,20 +71,13 @@ export async function showCustomer(id, windowQuery) {
   ]);
   const s = metrics.summary;
   $("#customer-facts").replaceChildren(
-    ...[
+    ...facts([
       ["requests", s.count],
       ["cost", money(s.cost)],
       ["tokens", s.total_tokens],
       ["error rate", percent(s.error_rate)],
       ["p95 latency", secs(s.latency.p95)],
-    ].map(([label, value]) =>
-      el(
-        "div",
-        { dataset: { fact: label } },
-        el("span", { className: "label", text: label }),
-        el("strong", { text: value }),
-      ),
-    ),
+    ]),
   );
   const budget = budgets.rows.find((entry) => entry.customer === id);
   $("#customer-budget").hidden = !budget;

@@ -27,6 +27,19 @@ export const secs = (value) =>
 export const percent = (value) => `${((value ?? 0) * 100).toFixed(1)} %`;
 export const cell = (text, className) => el("td", { text: text ?? "", className });
 
+/** Labelled figures (`[label, value]`, those without a value left out) as the boxes of a `.facts` row. */
+export const facts = (pairs) =>
+  pairs
+    .filter(([, value]) => value !== undefined && value !== null)
+    .map(([label, value]) =>
+      el(
+        "div",
+        { dataset: { fact: label } },
+        el("span", { className: "label", text: label }),
+        el("strong", { text: value }),
+      ),
+    );
+
 export const textOf = (content) =>
   typeof content === "string"
     ? content

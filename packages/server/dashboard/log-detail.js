@@ -1,7 +1,7 @@
 // The detail of one log (`#/logs/:id`): the prompt and completion as a chat, tool calls, a link to its trace, and
 // every field.
 import { api } from "./api.js";
-import { $, el, money, secs, textOf } from "./dom.js";
+import { $, el, facts, money, secs, textOf } from "./dom.js";
 
 function toolCallBlock(call) {
   let args = call.function?.arguments ?? "";
@@ -44,7 +44,7 @@ export async function openLogDetail(id) {
   $("#detail-id").textContent = log.unique_id;
   const { prompt, completion } = messagesOf(log);
   $("#detail-facts").replaceChildren(
-    ...[
+    ...facts([
       ["model", log.model],
       ["customer", log.customer_params?.customer_identifier],
       ["status", log.status_code],
@@ -52,11 +52,7 @@ export async function openLogDetail(id) {
       ["cost", log.cost === undefined ? undefined : money(log.cost)],
       ["latency", secs(log.latency)],
       ["TTFT", secs(log.time_to_first_token)],
-    ]
-      .filter(([, value]) => value !== undefined && value !== null)
-      .map(([label, value]) =>
-        el("div", {}, el("span", { className: "label", text: label }), el("strong", { text: value })),
-      ),
+    ]),
   );
   const trace = $("#detail-trace");
   trace.hidden = !log.trace_unique_id;

@@ -1,7 +1,7 @@
 // Traces: the list (`#/traces`, newest first) and one trace (`#/traces/:id`) as a span tree with timing bars on a
 // shared time axis, each span's model, tokens and cost, and the selected span's input and output.
 import { api } from "./api.js";
-import { $, cell, el, money, prependNew, secs } from "./dom.js";
+import { $, cell, el, facts, money, prependNew, secs } from "./dom.js";
 import { messageBlock, messagesOf } from "./log-detail.js";
 
 const durationOf = (trace) => secs(Math.max(0, trace.end_ms - trace.start_ms) / 1000);
@@ -100,7 +100,7 @@ export async function showTrace(id) {
   const { trace, spans } = await api(`/api/traces/${encodeURIComponent(id)}`);
   $("#trace-title").textContent = trace.root_name ?? trace.trace_unique_id;
   $("#trace-facts").replaceChildren(
-    ...[
+    ...facts([
       ["customer", trace.customer_identifier ?? "–"],
       ["spans", trace.spans],
       ["model calls", trace.model_calls],
@@ -108,9 +108,7 @@ export async function showTrace(id) {
       ["cost", money(trace.cost)],
       ["duration", durationOf(trace)],
       ["errors", trace.errors],
-    ].map(([label, value]) =>
-      el("div", {}, el("span", { className: "label", text: label }), el("strong", { text: value })),
-    ),
+    ]),
   );
   const t0 = Math.min(...spans.map(startOf));
   const total = Math.max(1, Math.max(...spans.map(endOf)) - t0);

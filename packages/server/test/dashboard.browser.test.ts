@@ -1,25 +1,14 @@
+import { chromiumLaunchOptions } from "@keyway/testing";
 import OpenAI from "openai";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_KEY, type ServerFixture, serverFixture } from "./server-fixture.js";
 
-// Debian's Chromium (`apt-get install chromium`; .ci/run installs it). Flags keep it off the closed network.
-const CHROMIUM = process.env.KEYWAY_CHROMIUM ?? "/usr/bin/chromium";
-const flags = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 let fx: ServerFixture;
 let browser: Browser;
 beforeAll(async () => {
   fx = await serverFixture();
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: flags });
+  browser = await chromium.launch(chromiumLaunchOptions);
 });
 afterAll(async () => {
   await browser?.close();

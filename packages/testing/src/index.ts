@@ -1,3 +1,4 @@
+export { chromiumLaunchOptions } from "./chromium.js";
 export {
   type ProviderEmulator,
   type ProviderEmulatorOptions,
