@@ -1,6 +1,6 @@
 import { InvalidRequestError } from "../errors/errors.js";
-import { parseToolArguments, textOf } from "./chat-content.js";
-import type { OpenAIChatRequest, OpenAIContentPart, OpenAIMessage } from "./openai-types.js";
+import { contentPartsFor, dataUrlOf, parseToolArguments, textOf } from "./chat-content.js";
+import type { OpenAIChatRequest, OpenAIMessage } from "./openai-types.js";
 
 type Block = Record<string, unknown>;
 interface AnthropicMessage {
@@ -12,23 +12,16 @@ interface AnthropicMessage {
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
 
 function imageBlock(url: string): Block {
-  const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);
-  if (data) return { type: "image", source: { type: "base64", media_type: data[1], data: data[2] } };
+  const data = dataUrlOf(url);
+  if (data) return { type: "image", source: { type: "base64", media_type: data.mime, data: data.data } };
   return { type: "image", source: { type: "url", url } };
 }
 
-function contentBlocks(content: OpenAIMessage["content"], field: string): Block[] {
-  if (content === null || content === undefined) return [];
-  if (typeof content === "string") return content === "" ? [] : [{ type: "text", text: content }];
-  return content.map((part: OpenAIContentPart, index) => {
-    if (part.type === "text") return { type: "text", text: (part as { text: string }).text };
-    if (part.type === "image_url") return imageBlock((part as { image_url: { url: string } }).image_url.url);
-    throw new InvalidRequestError(
-      `${field}[${index}]: content part type "${part.type}" cannot be sent to Anthropic`,
-      { field: `${field}.${index}.type` },
-    );
+const contentBlocks = (content: OpenAIMessage["content"], field: string): Block[] =>
+  contentPartsFor<Block>(content, field, "Anthropic", {
+    text: (text) => ({ type: "text", text }),
+    image: imageBlock,
   });
-}
 
 /** OpenAI chat request → Anthropic Messages request (system, content parts, images, tools, tool results, stops). */
 export function toAnthropicRequest(

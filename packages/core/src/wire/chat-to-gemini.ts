@@ -2,7 +2,6 @@ import { CompletionAccumulator } from "../gateway/completion-accumulator.js";
 import { answerToolArguments } from "./chat-content.js";
 import type { SseEventOut } from "./chat-to-messages.js";
 import { assistantParts } from "./gemini-request.js";
-import { nativeAnswer } from "./native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIToolCall, OpenAIUsage } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
@@ -47,8 +46,6 @@ function responseOf(
 
 /** The canonical completion as a `generateContent` answer: text and `functionCall` parts, finish reason, usage. */
 export function chatToGemini(completion: OpenAIChatCompletion, model: string): Json {
-  const native = (completion as unknown as Record<symbol, Json | undefined>)[nativeAnswer];
-  if (native) return native; // passed through: Gemini's own answer
   const choice = completion.choices[0];
   const message = choice?.message;
   const text = typeof message?.content === "string" ? message.content : "";

@@ -1,5 +1,4 @@
 import { answerToolArguments } from "./chat-content.js";
-import { nativeAnswer } from "./native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIUsage } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
@@ -27,8 +26,6 @@ function usageOf(usage: OpenAIUsage | undefined): Json {
 
 /** The canonical completion as an Anthropic Messages answer: text and tool_use blocks, stop reason, usage. */
 export function chatToMessage(completion: OpenAIChatCompletion, model: string): Json {
-  const native = (completion as unknown as Record<symbol, Json | undefined>)[nativeAnswer];
-  if (native) return native; // passed through: Anthropic's own answer
   const choice = completion.choices[0];
   const message = choice?.message;
   const content: Json[] = [];

@@ -1,5 +1,4 @@
 import type { SseEventOut } from "./chat-to-messages.js";
-import { nativeAnswer } from "./native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIUsage } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
@@ -65,8 +64,6 @@ function responseOf(
 
 /** The canonical completion as a Responses API answer: message and function_call output items, usage. */
 export function chatToResponse(completion: OpenAIChatCompletion, model: string): Json {
-  const native = (completion as unknown as Record<symbol, Json | undefined>)[nativeAnswer];
-  if (native) return native; // passed through: the provider's own Response
   const choice = completion.choices[0];
   const message = choice?.message;
   const output: Json[] = [];

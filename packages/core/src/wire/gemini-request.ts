@@ -1,6 +1,6 @@
 import { InvalidRequestError } from "../errors/errors.js";
-import { parseToolArguments, textOf } from "./chat-content.js";
-import type { OpenAIChatRequest, OpenAIContentPart, OpenAIMessage, OpenAIToolCall } from "./openai-types.js";
+import { contentPartsFor, dataUrlOf, parseToolArguments, textOf } from "./chat-content.js";
+import type { OpenAIChatRequest, OpenAIMessage, OpenAIToolCall } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
 interface Content {
@@ -31,23 +31,13 @@ const translated = new Set([
 ]);
 
 function imagePart(url: string): Json {
-  const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);
-  if (data) return { inlineData: { mimeType: data[1], data: data[2] } };
+  const data = dataUrlOf(url);
+  if (data) return { inlineData: { mimeType: data.mime, data: data.data } };
   return { fileData: { fileUri: url } };
 }
 
-function contentParts(content: OpenAIMessage["content"], field: string): Json[] {
-  if (content === null || content === undefined) return [];
-  if (typeof content === "string") return content === "" ? [] : [{ text: content }];
-  return content.map((part: OpenAIContentPart, index) => {
-    if (part.type === "text") return { text: (part as { text: string }).text };
-    if (part.type === "image_url") return imagePart((part as { image_url: { url: string } }).image_url.url);
-    throw new InvalidRequestError(
-      `${field}[${index}]: content part type "${part.type}" cannot be sent to Gemini`,
-      { field: `${field}.${index}.type` },
-    );
-  });
-}
+const contentParts = (content: OpenAIMessage["content"], field: string): Json[] =>
+  contentPartsFor<Json>(content, field, "Gemini", { text: (text) => ({ text }), image: imagePart });
 
 /**
  * An assistant turn's text and tool calls as Gemini parts (`functionCall` with the call's id); `argsOf` reads a

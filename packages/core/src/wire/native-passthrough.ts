@@ -28,6 +28,11 @@ export function attachNative<T extends object>(target: T, key: symbol, value: un
   return target;
 }
 
+/** An answer in the caller's API: the provider's own when the call was passed through, else `encode`'s. */
+export function nativeAnswerOr<T extends object>(completion: T, encode: (completion: T) => unknown): unknown {
+  return (completion as Record<symbol, unknown>)[nativeAnswer] ?? encode(completion);
+}
+
 /** The provider's own events a canonical chunk carries, when the call was passed through. */
 export const nativeEventsOf = (chunk: object): NativeEvent[] | undefined =>
   (chunk as Record<symbol, NativeEvent[] | undefined>)[nativeEvents];

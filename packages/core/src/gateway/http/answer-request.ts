@@ -4,7 +4,7 @@ import { chatStreamToMessages, chatToMessage, type SseEventOut } from "../../wir
 import { chatStreamToResponses, chatToResponse } from "../../wire/chat-to-responses.js";
 import { geminiToChat } from "../../wire/gemini-to-chat.js";
 import { messagesToChat } from "../../wire/messages-to-chat.js";
-import { type NativeFormat, nativeOr } from "../../wire/native-passthrough.js";
+import { type NativeFormat, nativeAnswerOr, nativeOr } from "../../wire/native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../../wire/openai-types.js";
 import { responsesToChat } from "../../wire/responses-to-chat.js";
 import type { Gateway } from "../gateway-types.js";
@@ -158,7 +158,8 @@ export async function answerGatewayRequest(
           face.dialect,
         ),
       };
-    return { kind: "json", status: 200, body: JSON.stringify(face.json(result, chatRequest.model)) };
+    const answer = nativeAnswerOr(result, (completion) => face.json(completion, chatRequest.model));
+    return { kind: "json", status: 200, body: JSON.stringify(answer) };
   }
   const result = await gateway.chat((await request.body()) as Parameters<Gateway["chat"]>[0], options);
   const headers = cacheHeaders(result);
