@@ -1,7 +1,14 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { LogFilters } from "./log-store.js";
 import type { RollupCell } from "./metrics-cells.js";
-import { cellOfStored, RollupAccumulator, type RollupRow, rollupWhere, sum } from "./rollup-accumulator.js";
+import {
+  cellOfStored,
+  RollupAccumulator,
+  type RollupRow,
+  rollupRowColumns,
+  rollupWhere,
+  sum,
+} from "./rollup-accumulator.js";
 import { type RollupKind, rollupFilter } from "./rollup-kinds.js";
 
 /** A rollup's table in SQLite: the period, the dimensions, the sums and the two histograms (JSON). */
@@ -110,9 +117,7 @@ export class MetricsRollup {
     this.db.exec(`DELETE FROM ${this.kind.table}`);
     this.#written.clear();
     const rows = this.db
-      .prepare(
-        `SELECT ts, ${this.kind.dims.join(", ")}, is_error, prompt_tokens, completion_tokens, total_tokens, cost, latency_bucket, ttft_bucket FROM logs`,
-      )
+      .prepare(`SELECT ${rollupRowColumns(this.kind.dims)} FROM logs`)
       .iterate() as Iterable<RollupRow>;
     for (const row of rows) this.add(row);
     this.flush();

@@ -2,6 +2,20 @@ import type { LogFilters } from "./log-store.js";
 import type { RollupCell } from "./metrics-cells.js";
 import { type RollupKind, rollupFilter } from "./rollup-kinds.js";
 
+/** The log columns a rollup counts, as a SELECT list: the time, the given dimensions, the sums and the buckets. */
+export const rollupRowColumns = (dims: readonly string[]): string =>
+  [
+    "ts",
+    ...dims,
+    "is_error",
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "cost",
+    "latency_bucket",
+    "ttft_bucket",
+  ].join(", ");
+
 /** The log columns a rollup counts. */
 export type RollupRow = Record<string, string | number | null> & {
   ts: number;

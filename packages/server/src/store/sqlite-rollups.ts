@@ -1,8 +1,8 @@
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { LogFilters } from "./log-store.js";
 import type { RollupCell } from "./metrics-cells.js";
 import { MetricsRollup } from "./metrics-rollup.js";
-import type { RollupRow } from "./rollup-accumulator.js";
+import { type RollupRow, rollupRowColumns } from "./rollup-accumulator.js";
 import { type RollupKind, rollupKinds } from "./rollup-kinds.js";
 
 /** How many cells may wait in memory at most before they are written whatever the time. */
@@ -19,12 +19,14 @@ export class SqliteRollups {
   readonly rollups: MetricsRollup[];
   #pendingSeq = 0;
   readonly #timer: NodeJS.Timeout;
+  readonly #moveWatermark: StatementSync;
 
   constructor(
     private readonly db: DatabaseSync,
     private readonly onError: (error: unknown) => void = () => {},
     flushMs = 1_000,
   ) {
+    this.#moveWatermark = db.prepare("UPDATE rollup_watermark SET seq = ? WHERE id = 1");
     this.rollups = [rollupKinds.hour, rollupKinds.minute, rollupKinds.customerDay].map(
       (kind) => new MetricsRollup(db, kind),
     );
@@ -57,7 +59,7 @@ export class SqliteRollups {
     try {
       this.db.exec("BEGIN IMMEDIATE");
       for (const rollup of this.rollups) rollup.flush();
-      this.db.prepare("UPDATE rollup_watermark SET seq = ? WHERE id = 1").run(seq);
+      this.#moveWatermark.run(seq);
       this.db.exec("COMMIT");
     } catch (error) {
       try {
@@ -73,12 +75,9 @@ export class SqliteRollups {
   /** Counts the logs past the watermark (after a crash, or a failed flush) into the waiting cells. */
   #recount(): void {
     const { seq } = this.db.prepare("SELECT seq FROM rollup_watermark WHERE id = 1").get() as { seq: number };
-    const dims = [...new Set(this.rollups.flatMap((rollup) => rollup.kind.dims))].join(", ");
+    const dims = [...new Set(this.rollups.flatMap((rollup) => rollup.kind.dims))];
     const rows = this.db
-      .prepare(
-        `SELECT seq, ts, ${dims}, is_error, prompt_tokens, completion_tokens, total_tokens, cost, latency_bucket, ttft_bucket
-         FROM logs WHERE seq > ? ORDER BY seq`,
-      )
+      .prepare(`SELECT seq, ${rollupRowColumns(dims)} FROM logs WHERE seq > ? ORDER BY seq`)
       .iterate(seq) as Iterable<RollupRow>;
     this.#pendingSeq = seq;
     for (const row of rows) {
