@@ -1,19 +1,17 @@
 import {
-  applyUsage,
   type ChatMessage,
   type CustomerParams,
   createSink,
   currentContext,
-  type Identity,
   type LogSink,
   type ModelPrices,
   type RequestLog,
-  resolveIdentity,
 } from "@keyway/core";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
-import { toOpenAIMessage, toOpenAIToolCalls } from "./message-mapping.js";
-import { usageOf } from "./run-usage.js";
+import { plain, toOpenAIMessage } from "./message-mapping.js";
+import { fillModelLog, type ModelRunOutput, modelRunStart } from "./model-run.js";
+import { type RunState, runIdentity, runLog, runNameOf } from "./run-log.js";
 
 type Json = Record<string, unknown>;
 
@@ -32,28 +30,7 @@ export interface KeywayCallbackHandlerOptions {
   now?: () => number;
 }
 
-interface RunState {
-  kind: "llm" | "chain" | "tool" | "retriever";
-  traceId: string;
-  parentRunId: string | undefined;
-  name: string | undefined;
-  startedAt: number;
-  startedAtMs: number;
-  firstTokenAt?: number;
-  metadata: Json;
-  context: ReturnType<typeof currentContext>;
-  model?: string;
-  provider?: string;
-  messages?: ChatMessage[];
-  params?: Json;
-  input?: unknown;
-  streamed?: boolean;
-}
-
-// Run metadata that is Keyway's identity (read separately) or LangChain's own bookkeeping.
-const langchainOwnKeys = new Set(["customer_identifier", "customer_params", "thread_identifier", "versions"]);
 const spanTypes = { chain: "workflow", tool: "tool", retriever: "task" } as const;
-const str = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
 
 /**
  * Logs every LangChain chat-model and LLM run as one Keyway request log — messages in OpenAI roles, completion
@@ -126,53 +103,8 @@ export class KeywayCallbackHandler extends BaseCallbackHandler {
     });
   }
 
-  #identity(run: RunState): Identity {
-    const meta = run.metadata;
-    const runMetadata: Json = {};
-    for (const [key, value] of Object.entries(meta)) {
-      if (!key.startsWith("ls_") && !langchainOwnKeys.has(key)) runMetadata[key] = value;
-    }
-    const customer = this.#options.customer;
-    return resolveIdentity({
-      params: [
-        {
-          customer_identifier: str(meta.customer_identifier),
-          customer_params: meta.customer_params as CustomerParams | undefined,
-          metadata: runMetadata,
-          thread_identifier: str(meta.thread_identifier),
-        },
-        {
-          ...(typeof customer === "string"
-            ? { customer_identifier: customer }
-            : { customer_params: customer }),
-          metadata: this.#options.metadata,
-          thread_identifier: this.#options.thread,
-        },
-      ],
-      context: run.context,
-    });
-  }
-
   #base(runId: string, run: RunState, error: unknown): RequestLog {
-    const latency = Math.round(this.#now() - run.startedAt) / 1000;
-    const status = error === undefined ? 200 : statusOf(error);
-    return {
-      unique_id: runId,
-      log_source: "langchain",
-      trace_unique_id: run.traceId,
-      span_unique_id: runId,
-      ...(run.parentRunId ? { span_parent_id: run.parentRunId } : {}),
-      ...(run.name ? { span_name: run.name } : {}),
-      start_time: new Date(run.startedAtMs).toISOString(),
-      timestamp: new Date(run.startedAtMs + latency * 1000).toISOString(),
-      latency,
-      status_code: status,
-      status: error === undefined ? "success" : "error",
-      ...(error !== undefined
-        ? { error_message: error instanceof Error ? error.message : String(error) }
-        : {}),
-      ...this.#identity(run),
-    };
+    return runLog(runId, run, error, this.#now(), runIdentity(run, this.#options));
   }
 
   #emit(log: RequestLog): void {
@@ -190,24 +122,10 @@ export class KeywayCallbackHandler extends BaseCallbackHandler {
     runName: string | undefined,
     messages: ChatMessage[],
   ): void {
-    const invocation = (extraParams?.invocation_params ?? {}) as Json;
-    const model = str(invocation.model) ?? str(invocation.model_name) ?? str(metadata?.ls_model_name);
-    const provider = str(metadata?.ls_provider);
-    const params: Json = {};
-    const temperature = invocation.temperature ?? metadata?.ls_temperature;
-    if (typeof temperature === "number") params.temperature = temperature;
-    const maxTokens = invocation.max_tokens ?? invocation.max_completion_tokens ?? metadata?.ls_max_tokens;
-    if (typeof maxTokens === "number") params.max_tokens = maxTokens;
-    if (typeof invocation.top_p === "number") params.top_p = invocation.top_p;
-    if (Array.isArray(invocation.tools) && invocation.tools.length > 0) params.tools = invocation.tools;
-    if (invocation.tool_choice !== undefined) params.tool_choice = invocation.tool_choice;
-    const name = runName ?? str((llm?.id as string[] | undefined)?.at(-1));
+    const name = runNameOf(llm, runName);
     this.#start(runId, parentRunId, "llm", name, metadata, {
       messages,
-      params,
-      streamed: invocation.stream === true,
-      ...(model ? { model } : {}),
-      ...(provider ? { provider } : {}),
+      ...modelRunStart(extraParams, metadata),
     });
   }
 
@@ -265,7 +183,7 @@ export class KeywayCallbackHandler extends BaseCallbackHandler {
     }
   }
 
-  override handleLLMEnd(output: { generations?: unknown[][]; llmOutput?: Json }, runId: string): void {
+  override handleLLMEnd(output: ModelRunOutput, runId: string): void {
     this.#guard(() => {
       const run = this.#runs.get(runId);
       if (!run) return;
@@ -283,43 +201,14 @@ export class KeywayCallbackHandler extends BaseCallbackHandler {
     });
   }
 
-  #modelLog(
-    runId: string,
-    run: RunState,
-    output: { generations?: unknown[][]; llmOutput?: Json } | undefined,
-    error: unknown,
-  ): RequestLog {
-    const log = this.#base(runId, run, error);
-    log.log_type = "chat";
-    log.stream = run.streamed === true;
-    log.prompt_messages = run.messages ?? [];
-    Object.assign(log, run.params);
-    if (run.firstTokenAt !== undefined)
-      log.time_to_first_token = Math.round(run.firstTokenAt - run.startedAt) / 1000;
-    let model = run.model;
-    if (output) {
-      const generation = output.generations?.[0]?.[0] as
-        | { text?: string; message?: Json; generationInfo?: Json }
-        | undefined;
-      const message = generation?.message;
-      const responseMeta = (message?.response_metadata ?? {}) as Json;
-      model = str(responseMeta.model_name) ?? str(responseMeta.model) ?? model;
-      const toolCalls = toOpenAIToolCalls(message?.tool_calls);
-      log.completion_message = {
-        role: "assistant",
-        content: message ? (message.content ?? "") : (generation?.text ?? ""),
-        ...(toolCalls ? { tool_calls: toolCalls } : {}),
-      };
-      const finish =
-        str(responseMeta.finish_reason) ??
-        str(responseMeta.stop_reason) ??
-        str(generation?.generationInfo?.finish_reason);
-      if (finish) log.finish_reason = finish;
-      applyUsage(log, usageOf(output), { model, provider: run.provider, prices: this.#options.prices });
-    }
-    if (model) log.model = model;
-    if (run.provider) log.provider_id = run.provider;
-    return log;
+  #modelLog(runId: string, run: RunState, output: ModelRunOutput | undefined, error: unknown): RequestLog {
+    const firstTokenAfterMs = run.firstTokenAt === undefined ? undefined : run.firstTokenAt - run.startedAt;
+    return fillModelLog(
+      this.#base(runId, run, error),
+      { ...run, params: run.params ?? {}, streamed: run.streamed === true, firstTokenAfterMs },
+      output,
+      this.#options.prices,
+    );
   }
 
   // ---- chain, tool and retriever runs: spans of the trace ----
@@ -336,7 +225,7 @@ export class KeywayCallbackHandler extends BaseCallbackHandler {
         string | undefined,
         Json | undefined,
       ];
-      const name = runName ?? str(((chain as Json)?.id as string[] | undefined)?.at(-1));
+      const name = runNameOf(chain, runName);
       this.#start(
         runId,
         parentRunId,
@@ -371,16 +260,7 @@ export class KeywayCallbackHandler extends BaseCallbackHandler {
     metadata?: Json,
     runName?: string,
   ): void {
-    this.#guard(() =>
-      this.#start(
-        runId,
-        parentRunId,
-        "tool",
-        runName ?? str(((tool as Json)?.id as string[] | undefined)?.at(-1)),
-        metadata,
-        { input },
-      ),
-    );
+    this.#guard(() => this.#start(runId, parentRunId, "tool", runNameOf(tool, runName), metadata, { input }));
   }
 
   override handleToolEnd(output: unknown, runId: string): void {
@@ -401,14 +281,7 @@ export class KeywayCallbackHandler extends BaseCallbackHandler {
     name?: string,
   ): void {
     this.#guard(() =>
-      this.#start(
-        runId,
-        parentRunId,
-        "retriever",
-        name ?? str(((retriever as Json)?.id as string[] | undefined)?.at(-1)),
-        metadata,
-        { input: query },
-      ),
+      this.#start(runId, parentRunId, "retriever", runNameOf(retriever, name), metadata, { input: query }),
     );
   }
 
@@ -432,29 +305,4 @@ export class KeywayCallbackHandler extends BaseCallbackHandler {
     if (output !== undefined) log.output = plain(output);
     this.#emit(log);
   }
-}
-
-function statusOf(error: unknown): number {
-  const e = error as { status?: unknown; statusCode?: unknown; response?: { status?: unknown } };
-  for (const candidate of [e?.status, e?.statusCode, e?.response?.status]) {
-    if (typeof candidate === "number" && candidate >= 400 && candidate < 600) return candidate;
-  }
-  return 500;
-}
-
-/** Inputs and outputs as JSON: LangChain messages become OpenAI-style messages, documents their content. */
-function plain(value: unknown): unknown {
-  if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map(plain);
-  const v = value as Json;
-  if (
-    typeof v._getType === "function" ||
-    (v.lc === 1 && Array.isArray(v.id) && String((v.id as string[]).at(-1)).endsWith("Message"))
-  )
-    return toOpenAIMessage(value);
-  if (typeof v.pageContent === "string") return { pageContent: v.pageContent, metadata: v.metadata };
-  if (typeof v.toJSON === "function" && v.lc_serializable) return plain((v.toJSON as () => unknown)());
-  const out: Json = {};
-  for (const [key, child] of Object.entries(v)) out[key] = plain(child);
-  return out;
 }

@@ -56,3 +56,20 @@ export function toOpenAIMessage(message: unknown): ChatMessage {
   if (typeof fields.name === "string" && fields.name) out.name = fields.name;
   return out;
 }
+
+/** Inputs and outputs as JSON: LangChain messages become OpenAI-style messages, documents their content. */
+export function plain(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(plain);
+  const v = value as Json;
+  if (
+    typeof v._getType === "function" ||
+    (v.lc === 1 && Array.isArray(v.id) && String((v.id as string[]).at(-1)).endsWith("Message"))
+  )
+    return toOpenAIMessage(value);
+  if (typeof v.pageContent === "string") return { pageContent: v.pageContent, metadata: v.metadata };
+  if (typeof v.toJSON === "function" && v.lc_serializable) return plain((v.toJSON as () => unknown)());
+  const out: Json = {};
+  for (const [key, child] of Object.entries(v)) out[key] = plain(child);
+  return out;
+}
