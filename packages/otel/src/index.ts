@@ -12,5 +12,5 @@ export {
 export { KeywayContextSpanProcessor } from "./keyway-context-span-processor.js";
 export { KeywaySpanExporter, type KeywaySpanExporterOptions } from "./keyway-span-exporter.js";
 export { keywaySpanProcessors } from "./keyway-span-processors.js";
-export type { SpanLike } from "./span-like.js";
+export type { HrTime, SpanLike } from "./span-like.js";
 export { conventions, readSpan, spanToLog } from "./span-to-log.js";

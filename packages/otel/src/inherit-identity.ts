@@ -9,7 +9,12 @@ const identityPrefixes = [
   "respan.threads.",
   "respan.metadata",
 ];
-const isIdentity = (key: string) => identityPrefixes.some((prefix) => key.startsWith(prefix));
+// One regular expression, not a loop of startsWith: every attribute key of every span is tested.
+const identityPattern = new RegExp(
+  `^(?:${identityPrefixes.map((prefix) => prefix.replaceAll(".", "\\.")).join("|")})`,
+);
+const isIdentity = (key: string) => identityPattern.test(key);
+const none: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 /**
  * The spans with the identity attributes of their ancestors (within the same batch) added where they have none
@@ -25,14 +30,19 @@ export function inheritIdentity(spans: readonly SpanLike[]): SpanLike[] {
     if (known) return known;
     const parentId = span.parentSpanContext?.spanId ?? span.parentSpanId;
     const parent = parentId && depth < 64 ? byId.get(parentId) : undefined;
-    const identity: Record<string, unknown> = parent ? { ...identityOf(parent, depth + 1) } : {};
-    for (const [key, value] of Object.entries(span.attributes ?? {}))
-      if (isIdentity(key)) identity[key] = value;
+    const inherited = parent ? identityOf(parent, depth + 1) : none;
+    let identity = inherited;
+    for (const key in span.attributes ?? {})
+      if (isIdentity(key)) {
+        if (identity === inherited) identity = { ...inherited };
+        identity[key] = span.attributes[key];
+      }
     resolved.set(id, identity);
     return identity;
   };
   return spans.map((span) => {
     const inherited = identityOf(span);
+    if (inherited === none) return span;
     const missing = Object.keys(inherited).filter((key) => span.attributes?.[key] === undefined);
     if (missing.length === 0) return span;
     const attributes = { ...span.attributes };

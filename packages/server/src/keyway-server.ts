@@ -13,6 +13,7 @@ import { createAuthCheck } from "./http/auth.js";
 import { HttpError } from "./http/http-error.js";
 import { decodeSegment, readFilters, readGrouping, readLimit } from "./http/query-filters.js";
 import { sendError, sendJson } from "./http/respond.js";
+import { OtlpDecoder } from "./otlp/otlp-decoder.js";
 import { dashboardAsset } from "./routes/dashboard-assets.js";
 import { createIngestRoute, type IngestKind } from "./routes/ingest.js";
 import { createOtlpRoute } from "./routes/otlp-ingest.js";
@@ -37,6 +38,8 @@ export interface KeywayServerOptions {
   queryTimeoutMs?: number;
   /** Largest stored log, serialized (default 2 Mi characters): its biggest fields are cut with a marker past it. */
   maxLogChars?: number;
+  /** Spans taken from one OTLP export; the rest are rejected in OTLP's partial success (default 10,000). */
+  maxOtlpSpans?: number;
   /**
    * Problems that do not fail a request: a write after a `block: false` answer, a gateway log the store could
    * not take. Default: one line on stderr, at most one per 10 s.
@@ -100,7 +103,13 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     options.apiKeys && options.apiKeys.length > 0 ? options.apiKeys : [DEFAULT_API_KEY],
   );
   const ingest = createIngestRoute(store, { ...ingestOptions, maxBodyBytes, onError });
-  const otlp = createOtlpRoute(store, { ...ingestOptions, maxBodyBytes });
+  const decoder = new OtlpDecoder();
+  const otlp = createOtlpRoute(store, {
+    ...ingestOptions,
+    maxBodyBytes,
+    decoder,
+    ...(options.maxOtlpSpans ? { maxSpans: options.maxOtlpSpans } : {}),
+  });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://keyway.local");
@@ -206,6 +215,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
           setTimeout(() => server.closeAllConnections(), 2_000).unref();
         });
         await gateway.close();
+        await decoder.close();
         await sink.flush();
         await store.close();
       })();
