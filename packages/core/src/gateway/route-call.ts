@@ -7,6 +7,7 @@ import { KeywayError } from "../errors/keyway-error.js";
 import type { ProviderRegistry, ResolvedModel } from "../providers/provider-registry.js";
 import { backoffDelay } from "../transport/backoff.js";
 import type { KeywayParams } from "./keyway-params.js";
+import { checkModelId } from "./model-id.js";
 import type { UpstreamTarget } from "./upstream-request.js";
 
 /** What routing needs from the gateway: fixed for its lifetime. */
@@ -109,6 +110,13 @@ export async function routeCall<T>(
     retryParams?.retry_after !== undefined ? retryParams.retry_after * 1000 : deps.retry.baseDelayMs;
   let route: RouteInfo = unrouted(call.model);
   let lastError: unknown;
+  try {
+    checkModelId(call.model);
+    for (const [index, fallback] of (params.fallback_models ?? []).entries())
+      checkModelId(fallback, `fallback_models[${index}]`);
+  } catch (error) {
+    return { ok: false, error, route };
+  }
   if (models.length === 0) {
     const error = new InvalidRequestError("exclude_models excludes every model of this request.", {
       field: "exclude_models",

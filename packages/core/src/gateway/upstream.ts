@@ -11,6 +11,7 @@ import { responsesOnlyFields } from "../wire/responses-to-chat.js";
 import { responseToCompletion } from "../wire/responses-upstream.js";
 import { guardedBody, readGuardedText } from "./guarded-body.js";
 import { keywayParamNames } from "./keyway-params.js";
+import { encodePathSegments } from "./model-id.js";
 import { badResponse, postUpstream, type UpstreamDeps, type UpstreamTarget } from "./upstream-request.js";
 import { type UpstreamStreamAPI, upstreamChunks } from "./upstream-stream.js";
 
@@ -22,7 +23,7 @@ const keywayNames = new Set<string>(keywayParamNames);
 /** Where each API is served under a provider's base URL (Gemini names the model and the streaming in the path). */
 function pathOf(api: UpstreamStreamAPI, model: string, stream: boolean): string {
   if (api === "google-gemini")
-    return `/models/${model.replace(/^models\//, "")}:${stream ? "streamGenerateContent?alt=sse" : "generateContent"}`;
+    return `/models/${encodePathSegments(model.replace(/^models\//, ""))}:${stream ? "streamGenerateContent?alt=sse" : "generateContent"}`;
   if (api === "anthropic-messages") return "/messages";
   return api === "openai-responses" ? "/responses" : "/chat/completions";
 }
