@@ -1,65 +1,97 @@
 import { ProviderError } from "../errors/errors.js";
-import { redactText } from "../log/redact.js";
+import { REDACTED, redactText } from "../log/redact.js";
+import { SecretMatcher } from "../log/secret-matcher.js";
 import { AnthropicStreamTranslator } from "../wire/anthropic-stream.js";
 import { GeminiStreamTranslator } from "../wire/gemini-response.js";
 import { attachNative, type NativeEvent, nativeEvents } from "../wire/native-passthrough.js";
 import type { OpenAIChatChunk } from "../wire/openai-types.js";
 import { ResponsesStreamTranslator } from "../wire/responses-upstream.js";
 import { parseSse, type SseEvent } from "../wire/sse.js";
+import { streamEventJson } from "../wire/stream-event.js";
 import { badResponse, type UpstreamTarget } from "./upstream-request.js";
 
 /** Which API an upstream stream speaks. */
 export type UpstreamStreamAPI = "openai-chat" | "anthropic-messages" | "openai-responses" | "google-gemini";
 
+/** The chat API's stream: its chunks as they come, ended by `[DONE]` (or, for a provider that omits it, a finish). */
 async function* openAIChunks(
   events: AsyncIterable<SseEvent>,
   target: UpstreamTarget,
 ): AsyncGenerator<OpenAIChatChunk> {
   const provider = target.provider.id;
+  let finished = false;
   for await (const event of events) {
     if (event.data === "[DONE]") return;
-    let chunk: OpenAIChatChunk & { error?: { message?: string } };
-    try {
-      chunk = JSON.parse(event.data);
-    } catch {
-      throw badResponse(provider, "a stream event that is not JSON");
-    }
+    const chunk = streamEventJson(event, provider) as unknown as OpenAIChatChunk & {
+      error?: { message?: string };
+    };
     if (chunk.error)
       throw new ProviderError(
         provider,
         500,
-        `Provider "${provider}" stream error: ${redactText(String(chunk.error.message), target.apiKey ? [target.apiKey] : [])}`,
+        `Provider "${provider}" stream error: ${String(chunk.error.message)}`,
       );
+    if (!Array.isArray(chunk.choices)) throw badResponse(provider, "a stream chunk without choices");
+    if (chunk.choices.some((choice) => choice?.finish_reason)) finished = true;
     yield chunk;
   }
+  if (!finished) throw cutOff(provider);
+}
+
+const cutOff = (provider: string) => badResponse(provider, "a stream that ended before its last event");
+
+/** A provider API's stream translator: canonical chunks per event, and whether the stream's end event came. */
+interface Translator {
+  translate(event: SseEvent): OpenAIChatChunk[];
+  readonly ended: boolean;
 }
 
 /**
  * Canonical chunks from a provider API's own events, one event at a time. With `passThrough`, each chunk also
  * carries the provider's events that produced it (those that produced none ride on the next, or on a last empty
- * chunk), for a caller that speaks that API.
+ * chunk), for a caller that speaks that API: each with the call's key taken out, should the provider echo it.
  */
 async function* translated(
   events: AsyncIterable<SseEvent>,
-  translate: (event: SseEvent) => OpenAIChatChunk[],
+  translator: Translator,
+  target: UpstreamTarget,
   passThrough: boolean,
   carrier: () => OpenAIChatChunk,
+  secrets: SecretMatcher,
 ): AsyncGenerator<OpenAIChatChunk> {
   let pending: NativeEvent[] = [];
   for await (const event of events) {
-    const chunks = translate(event);
+    const chunks = translator.translate(event);
     if (!passThrough) {
       yield* chunks;
       continue;
     }
-    pending.push({ ...(event.event ? { event: event.event } : {}), data: JSON.parse(event.data) });
+    const data = secrets.test(event.data) ? secrets.replace(event.data, REDACTED) : event.data;
+    pending.push({ ...(event.event ? { event: event.event } : {}), data: JSON.parse(data) });
     const [first, ...rest] = chunks;
     if (!first) continue;
     yield attachNative(first, nativeEvents, pending);
     pending = [];
     yield* rest;
   }
+  if (!translator.ended) throw cutOff(target.provider.id);
   if (pending.length > 0) yield attachNative(carrier(), nativeEvents, pending);
+}
+
+/**
+ * Every error a stream ends with passes the redaction non-stream errors do (the call's key, key shapes), since
+ * its message reaches the caller as the face's error event.
+ */
+async function* redactingErrors(
+  chunks: AsyncGenerator<OpenAIChatChunk>,
+  secrets: SecretMatcher,
+): AsyncGenerator<OpenAIChatChunk> {
+  try {
+    yield* chunks;
+  } catch (error) {
+    if (error instanceof Error) error.message = redactText(error.message, secrets);
+    throw error;
+  }
 }
 
 /** An upstream stream, in whichever API it speaks, as canonical OpenAI chunks yielded as they arrive. */
@@ -71,7 +103,8 @@ export function upstreamChunks(
   created: number,
 ): AsyncGenerator<OpenAIChatChunk> {
   const events = parseSse(body);
-  if (api === "openai-chat") return openAIChunks(events, target);
+  const secrets = new SecretMatcher(target.apiKey ? [target.apiKey] : []);
+  if (api === "openai-chat") return redactingErrors(openAIChunks(events, target), secrets);
   const carrier = (): OpenAIChatChunk => ({
     id: "",
     object: "chat.completion.chunk",
@@ -79,15 +112,20 @@ export function upstreamChunks(
     model: target.requestedModel,
     choices: [],
   });
-  if (api === "openai-responses") {
-    const translator = new ResponsesStreamTranslator(target.requestedModel, created);
-    return translated(events, (event) => translator.translate(event), passThrough, carrier);
+  const { requestedModel: model } = target;
+  const provider = target.provider.id;
+  let translator: Translator;
+  if (api === "openai-responses") translator = new ResponsesStreamTranslator(model, provider, created);
+  else if (api === "google-gemini") translator = new GeminiStreamTranslator(model, provider, created);
+  else {
+    const anthropic = new AnthropicStreamTranslator(model, provider, created);
+    // Usage is always requested from the translator; the gateway strips it when the caller did not ask.
+    translator = {
+      translate: (event) => anthropic.translate(event, true),
+      get ended() {
+        return anthropic.ended;
+      },
+    };
   }
-  if (api === "google-gemini") {
-    const translator = new GeminiStreamTranslator(target.requestedModel, target.provider.id, created);
-    return translated(events, (event) => translator.translate(event), passThrough, carrier);
-  }
-  const translator = new AnthropicStreamTranslator(target.requestedModel, target.provider.id, created);
-  // Usage is always requested from the translator; the gateway strips it when the caller did not ask.
-  return translated(events, (event) => translator.translate(event, true), passThrough, carrier);
+  return redactingErrors(translated(events, translator, target, passThrough, carrier, secrets), secrets);
 }

@@ -130,6 +130,11 @@ export async function callUpstream(
       completion: passThrough ? attachNative(completion, nativeAnswer, answer) : completion,
     };
   }
+  // An answer that is not a stream (JSON to a stream request) would otherwise read as a stream with no events.
+  if (/^application\/(?:problem\+)?json/i.test(response.header("content-type") ?? "")) {
+    response.cancel();
+    throw badResponse(provider.id, "a JSON body to a stream request");
+  }
   const reader = guardedBody(response, provider.id, deps.bodyLimits, signal);
   return {
     kind: "stream",

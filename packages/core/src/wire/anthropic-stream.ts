@@ -21,6 +21,8 @@ export class AnthropicStreamTranslator {
   #usage: Json = {};
   #toolIndexByBlock = new Map<number, number>();
   #created: number;
+  /** Whether `message_stop` arrived: a stream that ends before it was cut off. */
+  ended = false;
 
   constructor(
     private readonly model: string,
@@ -83,6 +85,7 @@ export class AnthropicStreamTranslator {
         return [this.#chunk({}, finishReasonOf(delta.stop_reason))];
       }
       case "message_stop":
+        this.ended = true;
         return includeUsage ? [{ ...this.#chunk({}), choices: [], usage: this.usage }] : [];
       case "error": {
         const error = (data.error ?? {}) as Json;

@@ -108,6 +108,8 @@ export class GeminiStreamTranslator {
   #started = false;
   #toolCalls = 0;
   #usage: OpenAIUsage | undefined;
+  /** Whether a `finishReason` (or a blocked prompt) arrived: Gemini has no end event of its own. */
+  ended = false;
 
   constructor(
     private readonly model: string,
@@ -144,6 +146,7 @@ export class GeminiStreamTranslator {
       out.push(this.#chunk({ tool_calls: [{ index: this.#toolCalls++, ...call }] }));
     const blocked = candidate === undefined && (data.promptFeedback as Json | undefined)?.blockReason;
     if (candidate?.finishReason || blocked) {
+      this.ended = true;
       out.push(
         this.#chunk(
           {},

@@ -1,3 +1,4 @@
+import { ProviderError } from "../errors/errors.js";
 import {
   canonicalChunk,
   type OpenAIChatChunk,
@@ -6,6 +7,7 @@ import {
   type OpenAIUsage,
 } from "./openai-types.js";
 import type { SseEvent } from "./sse.js";
+import { streamEventJson } from "./stream-event.js";
 
 type Json = Record<string, unknown>;
 
@@ -69,9 +71,12 @@ export function responseToCompletion(response: Json, model: string): OpenAIChatC
 export class ResponsesStreamTranslator {
   #id = "";
   #calls = new Map<number, number>();
+  /** Whether `response.completed` or `response.incomplete` arrived. */
+  ended = false;
 
   constructor(
     private readonly model: string,
+    private readonly provider: string,
     private readonly created: number,
   ) {}
 
@@ -83,7 +88,7 @@ export class ResponsesStreamTranslator {
   }
 
   translate(event: SseEvent): OpenAIChatChunk[] {
-    const data = JSON.parse(event.data) as Json;
+    const data = streamEventJson(event, this.provider);
     switch (data.type ?? event.event) {
       case "response.created":
         this.#id = String((data.response as Json | undefined)?.id ?? "");
@@ -112,8 +117,18 @@ export class ResponsesStreamTranslator {
         const index = this.#calls.get(Number(data.output_index)) ?? 0;
         return [this.#chunk({ tool_calls: [{ index, function: { arguments: String(data.delta ?? "") } }] })];
       }
+      case "error":
+      case "response.failed": {
+        const error = ((data.response as Json | undefined)?.error ?? data.error ?? data) as Json;
+        throw new ProviderError(
+          this.provider,
+          500,
+          `Provider "${this.provider}" stream error: ${String(error.message ?? error.code ?? "unknown")}`,
+        );
+      }
       case "response.completed":
       case "response.incomplete": {
+        this.ended = true;
         const response = (data.response ?? {}) as Json;
         const usage = usageOf(response.usage as Json | undefined);
         const finish = this.#chunk({}, finishOf(response, this.#calls.size > 0));

@@ -46,5 +46,8 @@ export function describeFault(spec: FaultSpec): string {
   if (spec.malformed) parts.push("malformed");
   if (spec.stallAfterChunks !== undefined) parts.push(`stall after ${spec.stallAfterChunks} chunks`);
   if (spec.oversizeBytes !== undefined) parts.push(`${spec.oversizeBytes} bytes`);
+  if (spec.streamError) parts.push(`stream error after ${spec.streamError.afterChunks} chunks`);
+  if (spec.endAfterChunks !== undefined) parts.push(`end after ${spec.endAfterChunks} chunks`);
+  if (spec.notSse) parts.push(`${spec.notSse} to a stream request`);
   return parts.join(", ");
 }

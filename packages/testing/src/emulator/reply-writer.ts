@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { EmulatedRequest, FaultSpec } from "./types.js";
+import type { EmulatedRequest, FaultSpec, WireFormat } from "./types.js";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -56,6 +56,25 @@ export class ReplyWriter {
 
   /** Streams server-sent events; each string is one full event including its trailing blank line. */
   async stream(events: string[]): Promise<void> {
+    if (this.fault?.notSse === "json")
+      return this.json(200, { id: "not-a-stream", object: "chat.completion" });
+    if (this.fault?.notSse === "html") {
+      this.record.status = 200;
+      this.res.writeHead(200, { "content-type": "text/html" }).end("<html><body>Service page</body></html>");
+      this.record.completed = true;
+      return;
+    }
+    const streamError = this.fault?.streamError;
+    if (streamError)
+      events = [
+        ...events.slice(0, streamError.afterChunks),
+        streamErrorEvent(
+          this.record.format,
+          this.fault?.errorMessage ?? "emulated stream error",
+          streamError.event,
+        ),
+      ];
+    if (this.fault?.endAfterChunks !== undefined) events = events.slice(0, this.fault.endAfterChunks);
     this.record.status = 200;
     this.res.writeHead(200, {
       "content-type": "text/event-stream",
@@ -81,6 +100,31 @@ export class ReplyWriter {
     this.res.end();
     this.record.completed = true;
   }
+}
+
+/** The error event each API sends mid-stream, as the real services word it. */
+function streamErrorEvent(format: WireFormat | "models", message: string, event?: "error" | "response.failed"): string {
+  const sse = (data: unknown, name?: string) =>
+    `${name ? `event: ${name}\n` : ""}data: ${JSON.stringify(data)}\n\n`;
+  if (format === "anthropic-messages")
+    return sse({ type: "error", error: { type: "api_error", message } }, "error");
+  if (format === "google-gemini") return sse({ error: { code: 500, message, status: "INTERNAL" } });
+  if (format === "openai-responses")
+    return event === "response.failed"
+      ? sse(
+          {
+            type: "response.failed",
+            response: {
+              id: "resp_failed",
+              object: "response",
+              status: "failed",
+              error: { code: "server_error", message },
+            },
+          },
+          "response.failed",
+        )
+      : sse({ type: "error", code: "server_error", message, param: null }, "error");
+  return sse({ error: { message, type: "server_error", code: null } });
 }
 
 export { sleep };

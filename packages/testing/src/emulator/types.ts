@@ -84,4 +84,14 @@ export interface FaultSpec {
   stallAfterChunks?: number;
   /** Answer 200 with a body (or a first stream event) of about this many bytes, written 1 MiB at a time. */
   oversizeBytes?: number;
+  /**
+   * After this many stream events, send the API's own stream error event (`errorMessage` its message) and end:
+   * chat's `data: {"error":…}`, Anthropic's `event: error`, Gemini's `data: {"error":…}`, and for Responses its
+   * `error` event or, with `event: "response.failed"`, a failed response.
+   */
+  streamError?: { afterChunks: number; event?: "error" | "response.failed" };
+  /** End a stream cleanly after this many events, before its terminal one. */
+  endAfterChunks?: number;
+  /** Answer a stream request 200 with a body that is not server-sent events: JSON, or an HTML page. */
+  notSse?: "json" | "html";
 }
