@@ -14,7 +14,7 @@ import { HttpError } from "./http/http-error.js";
 import { decodeSegment, readFilters, readGrouping, readLimit } from "./http/query-filters.js";
 import { sendError, sendJson } from "./http/respond.js";
 import { OtlpDecoder } from "./otlp/otlp-decoder.js";
-import { dashboardAsset } from "./routes/dashboard-assets.js";
+import { dashboardAsset, dashboardSecurityHeaders } from "./routes/dashboard-assets.js";
 import { createIngestRoute, type IngestKind } from "./routes/ingest.js";
 import { createOtlpRoute } from "./routes/otlp-ingest.js";
 import type { LogStore } from "./store/log-store.js";
@@ -118,7 +118,11 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     if (method === "GET" && (path === "/" || path.startsWith("/dashboard/"))) {
       const asset = await dashboardAsset(path);
       if (!asset) return sendJson(res, 404, { detail: "Not found.", code: "not_found" });
-      res.writeHead(200, { "content-type": asset.type, "cache-control": "no-cache" });
+      res.writeHead(200, {
+        "content-type": asset.type,
+        "cache-control": "no-cache",
+        ...dashboardSecurityHeaders,
+      });
       res.end(asset.body);
       return;
     }

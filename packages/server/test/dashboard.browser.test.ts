@@ -39,7 +39,18 @@ describe("dashboard in a real browser", () => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    await page.goto(fx.server.url);
+    // Everything the page does must fit its Content-Security-Policy: a violation is reported on the console.
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    const home = await page.goto(fx.server.url);
+    const headers = home?.headers() ?? {};
+    expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(headers["content-security-policy"]).toContain("script-src 'self'");
+    expect(headers["x-frame-options"]).toBe("DENY");
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+    expect(headers["referrer-policy"]).toBe("no-referrer");
     await page.fill("#api-key", "wrong-key");
     await page.click("#login-form button");
     await page.waitForSelector("#login-error:has-text('not accepted')");
@@ -68,6 +79,17 @@ describe("dashboard in a real browser", () => {
     expect(everything).toContain('"unique_id": "dash-bob"');
     expect(await page.content()).not.toContain("sk-should-never-show");
     expect(dialogs).toEqual([]);
+    expect(violations).toEqual([]);
+    // An inline script (what an injection would be) does not run under the page's policy.
+    await page.evaluate(() => {
+      const script = document.createElement("script");
+      script.textContent = "window.__injected = true";
+      document.body.append(script);
+    });
+    expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBe(
+      undefined,
+    );
+    await expect.poll(() => violations.length).toBe(1);
   });
 
   it("shows each budgeted customer's spend against its budget, and the cache hit rate", async () => {

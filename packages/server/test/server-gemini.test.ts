@@ -33,7 +33,7 @@ describe("keyway serve's gateway for Google's GenAI client", () => {
     ]);
   });
 
-  it("takes the key as Google's clients send it (x-goog-api-key or ?key=) and refuses a wrong one", async () => {
+  it("takes the key as Google's clients send it (x-goog-api-key anywhere, ?key= on Gemini's routes) and refuses a wrong one", async () => {
     const body = JSON.stringify({ contents: [{ parts: [{ text: "keyed" }] }] });
     const post = (path: string, headers: Record<string, string> = {}) =>
       fetch(`${fx.server.url}${path}`, {
@@ -50,7 +50,22 @@ describe("keyway serve's gateway for Google's GenAI client", () => {
     expect(
       (await post("/v1/models/gemini-2.5-flash:generateContent", { "x-goog-api-key": "wrong" })).status,
     ).toBe(401);
-    // ?key= is read only on Gemini's routes.
+    // ?key= is read only on Gemini's routes; x-goog-api-key, a header like x-api-key, on every route.
     expect((await fetch(`${fx.server.url}/api/request-logs/?key=${API_KEY}`)).status).toBe(401);
+    expect(
+      (await fetch(`${fx.server.url}/api/request-logs/`, { headers: { "x-goog-api-key": API_KEY } })).status,
+    ).toBe(200);
+    const chat = await fetch(`${fx.server.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-goog-api-key": API_KEY },
+      body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "keyed" }] }),
+    });
+    expect(chat.status).toBe(200);
+    const byQueryOnChat = await fetch(`${fx.server.url}/v1/chat/completions?key=${API_KEY}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "keyed" }] }),
+    });
+    expect(byQueryOnChat.status).toBe(401);
   });
 });
