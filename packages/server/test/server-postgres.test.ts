@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { freePort, startPostgres, type TestPostgres } from "@keyway/testing";
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
@@ -158,5 +159,116 @@ describe("keyway serve on Postgres", () => {
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
     // b goes on taking logs.
     expect((await post(b.url, [log("after-kill", "kill")])).status).toBe(200);
+  });
+
+  it("survives the database crashing under load: 503 store_unavailable while it is down, then recovers by itself", async () => {
+    const cluster = await startPostgres();
+    try {
+      const server = await serve(cluster.url);
+      if (server.kind !== "listening") throw new Error("keyway serve did not start");
+      let stderr = "";
+      server.child.stderr?.on("data", (data: Buffer) => {
+        stderr += data.toString();
+      });
+      for (let round = 0; round < 3; round++) {
+        // Transactions in flight when the database dies: their connections are cut while checked out.
+        let sending = true;
+        let sent = 0;
+        const statuses = new Set<number>();
+        const sender = async () => {
+          while (sending) {
+            const batch = Array.from({ length: 20 }, () => log(`crash-${round}-${sent++}`, "crash"));
+            const response = await post(server.url, batch);
+            statuses.add(response.status);
+            await response.arrayBuffer();
+          }
+        };
+        const senders = Promise.all([sender(), sender(), sender(), sender()]);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        await cluster.crash();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        sending = false;
+        await senders;
+        expect(
+          [...statuses].every((status) => status === 200 || status === 503),
+          [...statuses].join(),
+        ).toBe(true);
+
+        const down = await post(server.url, [log(`down-${round}`, "crash")]);
+        expect(down.status).toBe(503);
+        expect(((await down.json()) as { code: string }).code).toBe("store_unavailable");
+        const listed = await fetch(`${server.url}/api/request-logs/?log_source=crash`, { headers: auth });
+        expect(listed.status).toBe(503);
+        expect(((await listed.json()) as { code: string }).code).toBe("store_unavailable");
+        expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+
+        await cluster.start();
+        let back = 0;
+        for (const started = Date.now(); back !== 200 && Date.now() - started < 20_000; ) {
+          back = (await post(server.url, [log(`back-${round}`, "crash")])).status;
+          if (back !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(back).toBe(200);
+        expect((await storedIds(server.url, "crash")).has(`back-${round}`)).toBe(true);
+      }
+      expect(server.child.exitCode).toBe(null);
+      expect(stderr).not.toMatch(/Unhandled|uncaught/i);
+    } finally {
+      await cluster.stop();
+    }
+  }, 120_000);
+
+  it("stores NUL in customer, model, provider, source, trace id and span name, and isolates a row Postgres refuses", async () => {
+    const db = await postgres.createDatabase("nul_rows");
+    const server = await serve(db);
+    if (server.kind !== "listening") throw new Error("keyway serve did not start");
+    const nul = (text: string) => `${text}\u0000x`;
+    const logs = Array.from({ length: 100 }, (_, i) => ({
+      ...log(`nul-${i}`, nul("nul-source")),
+      model: nul("gpt-4o-mini"),
+      provider_id: nul("openai"),
+      customer_params: { customer_identifier: nul("nul-customer") },
+      trace_unique_id: nul(`trace-${i % 5}`),
+      span_name: nul("span"),
+      span_unique_id: `span-${i}`,
+    }));
+    const response = await post(server.url, logs);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { inserted: number }).inserted).toBe(100);
+    const listed = (await (
+      await fetch(
+        `${server.url}/api/request-logs/?customer_identifier=${encodeURIComponent(nul("nul-customer"))}&limit=500`,
+        {
+          headers: auth,
+        },
+      )
+    ).json()) as { results: unknown[] };
+    expect(listed.results).toHaveLength(100);
+
+    // A row the database itself refuses (here a constraint the test adds) fails only itself, not its batch.
+    const admin = new pg.Client({ connectionString: db });
+    await admin.connect();
+    await admin.query("ALTER TABLE logs ADD CONSTRAINT no_poison CHECK (customer_identifier <> 'poison')");
+    await admin.end();
+    const mixed = Array.from({ length: 10 }, (_, i) => ({
+      ...log(`mixed-${i}`, "mixed"),
+      customer_params: { customer_identifier: i === 3 ? "poison" : "fine" },
+    }));
+    const partly = await post(server.url, mixed);
+    expect(partly.status).toBe(200);
+    const result = (await partly.json()) as {
+      inserted: number;
+      rejected: { index: number; unique_id: string }[];
+    };
+    expect(result.inserted).toBe(9);
+    expect(result.rejected.map((entry) => [entry.index, entry.unique_id])).toEqual([[3, "mixed-3"]]);
+    expect((await storedIds(server.url, "mixed")).size).toBe(9);
+    const alone = await fetch(`${server.url}/api/request-logs/create/`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ ...log("alone", "mixed"), customer_params: { customer_identifier: "poison" } }),
+    });
+    expect(alone.status).toBe(422);
+    expect(((await alone.json()) as { code: string }).code).toBe("log_not_storable");
   });
 });

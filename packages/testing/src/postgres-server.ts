@@ -14,6 +14,10 @@ export interface TestPostgres {
   password: string;
   /** A fresh empty database on the same cluster, and its URL. */
   createDatabase(name: string): Promise<string>;
+  /** Kills the server as a crash would (open connections cut, no shutdown checkpoint); `start` brings it back. */
+  crash(): Promise<void>;
+  /** Starts the server again on the same port and data, after `crash` (crash recovery runs first). */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -65,19 +69,26 @@ export async function startPostgres(options: { durable?: boolean } = {}): Promis
     { stdio: "pipe", ...user },
   );
   const port = await freePort();
-  const child = spawn(
-    join(BIN, "postgres"),
-    [
-      ...["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1"],
-      // Benchmarks keep Postgres's default durability (fsync, synchronous commit): figures a user would see.
-      ...(options.durable
-        ? []
-        : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
-      ...["-c", "max_connections=200"],
-    ],
-    { stdio: ["ignore", "pipe", "pipe"], ...user },
-  );
-  await childReady(child, "ready to accept connections", "postgres", 20_000);
+  const args = [
+    ...["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1"],
+    // Benchmarks keep Postgres's default durability (fsync, synchronous commit): figures a user would see.
+    ...(options.durable
+      ? []
+      : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
+    ...["-c", "max_connections=200"],
+  ];
+  const launch = async () => {
+    const started = spawn(join(BIN, "postgres"), args, { stdio: ["ignore", "pipe", "pipe"], ...user });
+    await childReady(started, "ready to accept connections", "postgres", 20_000);
+    return started;
+  };
+  let child = await launch();
+  const halt = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill(signal);
+    await exited;
+  };
   const urlOf = (database: string) => `postgres://keyway:${password}@127.0.0.1:${port}/${database}`;
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: urlOf("postgres") });
@@ -98,12 +109,14 @@ export async function startPostgres(options: { durable?: boolean } = {}): Promis
       await admin(`CREATE DATABASE ${name}`);
       return urlOf(name);
     },
+    // SIGQUIT is Postgres's immediate shutdown: every backend dies at once, no checkpoint, as in a crash.
+    crash: () => halt("SIGQUIT"),
+    async start() {
+      if (child.exitCode === null && child.signalCode === null) return;
+      child = await launch();
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGINT"); // fast shutdown: roll back open transactions, disconnect clients
-        await exited;
-      }
+      await halt("SIGINT"); // fast shutdown: roll back open transactions, disconnect clients
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,5 @@
 import { mayHoldSecrets, redactValue, truncateStrings } from "./redact.js";
+import { repairLog } from "./repair-log.js";
 import type { RequestLog } from "./request-log.js";
 import type { SecretMatcher } from "./secret-matcher.js";
 
@@ -11,9 +12,12 @@ export interface PrepareLogOptions {
   maxStringChars?: number;
 }
 
-/** What happens to every log before it leaves the process: secrets out, the user's hook, size limits. */
+/**
+ * What happens to every log before it leaves the process: fields no store would take bounded and marked (the call
+ * happened; its log must not be refused), secrets out, the user's hook, size limits.
+ */
 export function prepareLog(log: RequestLog, options: PrepareLogOptions = {}): RequestLog | null {
-  const redacted = redactValue(log, options.secrets);
+  const redacted = redactValue(repairLog(log), options.secrets);
   const hooked = options.redact ? options.redact(redacted) : redacted;
   if (hooked === null) return null;
   return truncateStrings(hooked, options.maxStringChars ?? 100_000);
@@ -25,6 +29,7 @@ export function prepareLog(log: RequestLog, options: PrepareLogOptions = {}): Re
  */
 export function serializePreparedLog(log: RequestLog, options: PrepareLogOptions = {}): string | null {
   if (!options.redact) {
+    log = repairLog(log);
     const json = JSON.stringify(log);
     // A string longer than the limit cannot hide in a shorter whole.
     if (json.length <= (options.maxStringChars ?? 100_000) && !mayHoldSecrets(json, options.secrets ?? []))

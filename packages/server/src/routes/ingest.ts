@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { InvalidRequestError, readJsonBody, requestLogInputSchema } from "@keyway/core";
+import { HttpError } from "../http/http-error.js";
 import { sendJson } from "../http/respond.js";
 import type { LogStore } from "../store/log-store.js";
 import { type IngestOptions, prepareIngested } from "./prepare-ingested.js";
@@ -71,7 +72,20 @@ export function createIngestRoute(
       return;
     }
     const result = await store.insert(logs);
-    if (batch) sendJson(res, 200, { message: "logs created", ...result, unique_ids: ids });
+    if (batch)
+      sendJson(res, 200, {
+        message: result.rejected
+          ? `logs created; the store refused ${result.rejected.length} of ${logs.length} (see rejected)`
+          : "logs created",
+        ...result,
+        unique_ids: ids,
+      });
+    else if (result.rejected)
+      throw new HttpError(
+        422,
+        "log_not_storable",
+        `The store refused this log: ${result.rejected[0]?.reason ?? "unknown reason"}`,
+      );
     else
       sendJson(res, result.inserted === 1 ? 201 : 200, {
         message: result.inserted === 1 ? "log created" : "duplicate log, nothing stored",

@@ -50,6 +50,8 @@ export interface MetricsRow {
 export interface InsertResult {
   inserted: number;
   duplicates: number;
+  /** Logs of the write the database refused, each alone (the rest were stored); absent when none was. */
+  rejected?: { index: number; unique_id: string; reason: string }[];
 }
 
 /** A trace: its summary and every span stored for it, earliest first. */

@@ -1,6 +1,5 @@
 import { ConfigError, type RequestLog } from "@keyway/core";
 import pg from "pg";
-import { HttpError } from "../http/http-error.js";
 import { maskUrl } from "./db-url.js";
 import { listLogs, numbered, type SqlValue, whereOf } from "./log-query.js";
 import type {
@@ -13,9 +12,11 @@ import type {
   TraceDetail,
 } from "./log-store.js";
 import { cellOfLogRow, type LogMetricsRow, logMetricsSql, metricsOf } from "./metrics-cells.js";
+import { typedPostgresError } from "./postgres-errors.js";
 import { readCells } from "./postgres-rollups.js";
 import { migratePostgres } from "./postgres-schema.js";
-import { PostgresWriter, pgValue } from "./postgres-writer.js";
+import { pgValue } from "./postgres-value.js";
+import { PostgresWriter } from "./postgres-writer.js";
 import { rollupKinds } from "./rollup-kinds.js";
 import { listTraces, readTrace, type TraceFilters, type TraceSummary } from "./trace-summary.js";
 
@@ -58,6 +59,7 @@ export class PostgresLogStore implements LogStore {
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
       statement_timeout: options.queryTimeoutMs ?? 15_000,
     });
+    // An idle connection the database drops: the pool replaces it on demand; reported, never thrown.
     pool.on("error", (error) => options.onError?.(error));
     try {
       await migratePostgres(pool);
@@ -78,20 +80,7 @@ export class PostgresLogStore implements LogStore {
   }
 
   #typed(error: unknown): unknown {
-    const code = (error as { code?: string }).code;
-    if (code === "57014")
-      return new HttpError(
-        503,
-        "query_timeout",
-        "The query ran too long and was stopped; narrow the window or filters.",
-      );
-    if (code?.startsWith("08") || ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01"].includes(code ?? ""))
-      return new HttpError(
-        503,
-        "store_unavailable",
-        `The log database ${this.#url} is unreachable (${code}).`,
-      );
-    return error;
+    return typedPostgresError(error, this.#url);
   }
 
   insert(logs: readonly RequestLog[]): Promise<InsertResult> {

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { numbered } from "./log-query.js";
 import type { LogFilters } from "./log-store.js";
 import type { RollupCell } from "./metrics-cells.js";
+import { pgValue } from "./postgres-value.js";
 import { cellOfStored, rollupWhere } from "./rollup-accumulator.js";
 import type { RollupKind } from "./rollup-kinds.js";
 
@@ -28,7 +29,7 @@ async function upsertChunk(client: pg.PoolClient, kind: RollupKind, cells: Rollu
   const rows = cells.map((cell, index) => {
     params.push(
       cell.start / kind.periodMs,
-      ...dims.map((dim) => cell.dims[dim]),
+      ...dims.map((dim) => pgValue(cell.dims[dim])),
       cell.count,
       cell.errors,
       cell.promptTokens,

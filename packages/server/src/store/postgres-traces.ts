@@ -1,6 +1,7 @@
 import type { RequestLog } from "@keyway/core";
 import type pg from "pg";
 import type { SqlValue } from "./log-query.js";
+import { pgValue } from "./postgres-value.js";
 import { TraceAccumulator, type TraceSummary, traceColumns } from "./trace-summary.js";
 
 /**
@@ -23,7 +24,7 @@ export async function upsertTraces(client: pg.PoolClient, summaries: TraceSummar
          ${["spans", "model_calls", "total_tokens", "cost", "errors"].map(add).join(", ")},
          customer_identifier = COALESCE(traces.customer_identifier, EXCLUDED.customer_identifier),
          root_name = COALESCE(EXCLUDED.root_name, traces.root_name)`,
-      chunk.flatMap((summary) => traceColumns.map((column) => summary[column])),
+      chunk.flatMap((summary) => traceColumns.map((column) => pgValue(summary[column]))),
     );
   }
 }

@@ -1,18 +1,22 @@
 import type { RequestLog } from "@keyway/core";
 import type pg from "pg";
-import { logColumns, type SqlValue } from "./log-query.js";
+import { logColumns } from "./log-query.js";
 import { toRow } from "./log-row.js";
 import type { InsertResult } from "./log-store.js";
+import { isStoreUnavailable } from "./postgres-errors.js";
 import { upsertCells } from "./postgres-rollups.js";
 import { upsertTraces } from "./postgres-traces.js";
 import { inTransaction } from "./postgres-transaction.js";
+import { pgValue } from "./postgres-value.js";
 import { RollupAccumulator, type RollupRow } from "./rollup-accumulator.js";
 import { rollupKinds } from "./rollup-kinds.js";
 import { TraceAccumulator } from "./trace-summary.js";
 
-interface PendingWrite {
+interface Rows {
   logs: readonly RequestLog[];
   rows: Record<string, string | number | null>[];
+}
+interface PendingWrite extends Rows {
   resolve: (result: InsertResult) => void;
   reject: (error: unknown) => void;
 }
@@ -22,12 +26,6 @@ const kinds = [rollupKinds.hour, rollupKinds.minute, rollupKinds.customerDay];
 const ROWS_PER_STATEMENT = 1_000;
 const LOGS_PER_TRANSACTION = 5_000;
 const WRITERS = 2;
-
-/** Postgres text cannot hold NUL: it becomes U+FFFD (the stored JSON body keeps it, escaped). */
-export const pgValue = (value: SqlValue | undefined): SqlValue =>
-  typeof value === "string" && value.includes("\u0000")
-    ? value.replaceAll("\u0000", "\uFFFD")
-    : (value ?? null);
 
 /**
  * The Postgres store's writes: inserts arriving together go in one transaction (multi-row `INSERT … ON CONFLICT
@@ -66,26 +64,58 @@ export class PostgresWriter {
     }
   }
 
-  /** One transaction for the batch; when it fails, each write alone, so a bad one fails only its own request. */
+  /**
+   * One transaction for the batch. When the database refuses it (not when it is down), each write alone, then
+   * each row of a refused write alone: a row Postgres cannot take is reported in its write's result and the
+   * rest stored, so one bad row fails neither the other requests nor its own batch.
+   */
   async #writeBatch(batch: PendingWrite[]): Promise<void> {
     try {
       const results = await this.#transaction(batch);
       for (const [index, write] of batch.entries()) write.resolve(results[index] as InsertResult);
       return;
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]?.reject(this.typed(error));
+      if (isStoreUnavailable(error)) {
+        for (const write of batch) write.reject(this.typed(error));
         return;
       }
     }
-    for (const write of batch)
-      await this.#transaction([write]).then(
-        ([result]) => write.resolve(result as InsertResult),
-        (error: unknown) => write.reject(this.typed(error)),
-      );
+    for (const write of batch) {
+      try {
+        write.resolve(await this.#writeAlone(write));
+      } catch (error) {
+        write.reject(this.typed(error));
+      }
+    }
   }
 
-  async #transaction(batch: PendingWrite[]): Promise<InsertResult[]> {
+  async #writeAlone(write: PendingWrite): Promise<InsertResult> {
+    try {
+      return (await this.#transaction([write]))[0] as InsertResult;
+    } catch (error) {
+      if (isStoreUnavailable(error)) throw error;
+    }
+    const result: InsertResult = { inserted: 0, duplicates: 0, rejected: [] };
+    for (const [index, row] of write.rows.entries()) {
+      const log = write.logs[index] as RequestLog;
+      try {
+        const [one] = await this.#transaction([{ logs: [log], rows: [row] }]);
+        result.inserted += one?.inserted ?? 0;
+        result.duplicates += one?.duplicates ?? 0;
+      } catch (error) {
+        if (isStoreUnavailable(error)) throw error;
+        result.rejected?.push({
+          index,
+          unique_id: String(row.unique_id),
+          reason: String((error as Error).message),
+        });
+      }
+    }
+    if (result.rejected?.length === 0) delete result.rejected;
+    return result;
+  }
+
+  async #transaction(batch: readonly Rows[]): Promise<InsertResult[]> {
     // In unique_id order, so two instances inserting the same logs take their row locks in one order.
     const rows = batch
       .flatMap((write, writeIndex) =>

@@ -1,4 +1,4 @@
-import type { LogSink, RequestLog } from "@keyway/core";
+import { type LogSink, type RequestLog, repairLog } from "@keyway/core";
 import { type IngestOptions, prepareIngested } from "../routes/prepare-ingested.js";
 import type { LogStore } from "./log-store.js";
 
@@ -14,7 +14,14 @@ export class StoreLogSink implements LogSink {
 
   log(log: RequestLog): void {
     try {
-      const write = this.store.insert([prepareIngested(log, this.options)]).catch(this.onError);
+      // The gateway's own log, for a call already answered: bounded and marked, never refused.
+      const write = this.store
+        .insert([prepareIngested(repairLog(log), this.options)])
+        .then((result) => {
+          if (result.rejected)
+            throw new Error(`the store refused a gateway log: ${result.rejected[0]?.reason}`);
+        })
+        .catch(this.onError);
       this.#writes.add(write);
       void write.finally(() => this.#writes.delete(write));
     } catch (error) {

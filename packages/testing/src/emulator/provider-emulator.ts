@@ -20,7 +20,7 @@ import { openAIEmbeddings } from "./openai-embeddings.js";
 import { openAIResponse, openAIResponsesStreamEvents, parseOpenAIResponses } from "./openai-responses.js";
 import { planReply } from "./reply.js";
 import { ReplyWriter, sleep } from "./reply-writer.js";
-import type { EmulatedRequest, FaultSpec, WireFormat } from "./types.js";
+import type { EmulatedRequest, FaultSpec, ReplyInput, WireFormat } from "./types.js";
 
 export interface ProviderEmulatorOptions {
   port?: number;
@@ -146,6 +146,11 @@ export async function startProviderEmulator(
     const fault = faults.take({ apiKey: record.apiKey, model, format });
     if (fault) record.fault = describeFault(fault);
     const writer = new ReplyWriter(res, record, fault, chunkDelayMs);
+    const plannedReply = (input: ReplyInput, idPrefix: string) => {
+      const plan = planReply(input, idPrefix);
+      const tokens = fault?.reportedTokens;
+      return tokens === undefined ? plan : { ...plan, promptTokens: tokens, completionTokens: tokens };
+    };
     const errorBody =
       format === "anthropic-messages"
         ? anthropicError
@@ -189,7 +194,7 @@ export async function startProviderEmulator(
       if (gemini.stream && alt !== "sse")
         return writer.json(400, errorBody(400, "the emulator streams only with alt=sse"));
       const id = `gemini_emu_${record.seq}`;
-      const plan = planReply(input, "call_");
+      const plan = plannedReply(input, "call_");
       if (!gemini.stream) return writer.json(200, geminiResponse(plan, gemini.model, id));
       return writer.stream(geminiStreamEvents(plan, gemini.model, id));
     }
@@ -197,7 +202,7 @@ export async function startProviderEmulator(
       const input = parseOpenAIResponses(body);
       if (typeof input === "string") return writer.json(400, errorBody(400, input));
       const id = `resp_emu_${record.seq}`;
-      const plan = planReply(input, "call_");
+      const plan = plannedReply(input, "call_");
       const created = Math.floor(Date.now() / 1000);
       if (!record.stream) return writer.json(200, openAIResponse(plan, input.model, id, created));
       return writer.stream(openAIResponsesStreamEvents(plan, input.model, id, created));
@@ -210,14 +215,14 @@ export async function startProviderEmulator(
     const created = Math.floor(Date.now() / 1000);
     if (format === "openai-chat") {
       const id = `chatcmpl-emu-${record.seq}`;
-      const plan = planReply(input, "call_");
+      const plan = plannedReply(input, "call_");
       if (!record.stream) return writer.json(200, openAICompletion(plan, input.model, id, created));
       const includeUsage =
         (body as { stream_options?: { include_usage?: boolean } }).stream_options?.include_usage === true;
       return writer.stream(openAIStreamEvents(plan, input.model, id, created, includeUsage));
     }
     const id = `msg_emu_${record.seq}`;
-    const plan = planReply(input, "toolu_");
+    const plan = plannedReply(input, "toolu_");
     if (!record.stream) return writer.json(200, anthropicMessage(plan, input.model, id));
     return writer.stream(anthropicStreamEvents(plan, input.model, id));
   }

@@ -103,7 +103,11 @@ export class ReplyWriter {
 }
 
 /** The error event each API sends mid-stream, as the real services word it. */
-function streamErrorEvent(format: WireFormat | "models", message: string, event?: "error" | "response.failed"): string {
+function streamErrorEvent(
+  format: WireFormat | "models",
+  message: string,
+  event?: "error" | "response.failed",
+): string {
   const sse = (data: unknown, name?: string) =>
     `${name ? `event: ${name}\n` : ""}data: ${JSON.stringify(data)}\n\n`;
   if (format === "anthropic-messages")

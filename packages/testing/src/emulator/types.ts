@@ -90,6 +90,8 @@ export interface FaultSpec {
    * `error` event or, with `event: "response.failed"`, a failed response.
    */
   streamError?: { afterChunks: number; event?: "error" | "response.failed" };
+  /** Report this many prompt and completion tokens in the usage (an upstream that miscounts: 1e300). */
+  reportedTokens?: number;
   /** End a stream cleanly after this many events, before its terminal one. */
   endAfterChunks?: number;
   /** Answer a stream request 200 with a body that is not server-sent events: JSON, or an HTML page. */
