@@ -4,6 +4,7 @@ import { fromAnthropicMessage } from "../wire/anthropic-response.js";
 import { toGeminiRequest } from "../wire/gemini-request.js";
 import { fromGeminiResponse } from "../wire/gemini-response.js";
 import { geminiOnlySetting } from "../wire/gemini-to-chat.js";
+import { allObjects } from "../wire/json-items.js";
 import { anthropicOnlyFields } from "../wire/messages-to-chat.js";
 import { attachNative, type NativeRequest, nativeAnswer } from "../wire/native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
@@ -112,17 +113,20 @@ export async function callUpstream(
     );
     let completion: OpenAIChatCompletion;
     if (api === "anthropic-messages") {
-      if (!Array.isArray(answer.content)) throw badResponse(provider.id, "a message without content");
+      if (!Array.isArray(answer.content) || !allObjects(answer.content))
+        throw badResponse(provider.id, "a message without content blocks");
       completion = fromAnthropicMessage(answer, target.requestedModel, created);
     } else if (api === "google-gemini") {
-      if (!Array.isArray(answer.candidates) && !answer.promptFeedback)
+      if ((!Array.isArray(answer.candidates) || !allObjects(answer.candidates)) && !answer.promptFeedback)
         throw badResponse(provider.id, "an answer without candidates");
       completion = fromGeminiResponse(answer, target.requestedModel, created);
     } else if (api === "openai-responses") {
-      if (!Array.isArray(answer.output)) throw badResponse(provider.id, "a response without output");
+      if (!Array.isArray(answer.output) || !allObjects(answer.output))
+        throw badResponse(provider.id, "a response without output items");
       completion = responseToCompletion(answer, target.requestedModel);
     } else {
-      if (!Array.isArray(answer.choices)) throw badResponse(provider.id, "a completion without choices");
+      if (!Array.isArray(answer.choices) || !allObjects(answer.choices))
+        throw badResponse(provider.id, "a completion without choices");
       completion = answer as unknown as OpenAIChatCompletion;
     }
     return {

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from "../errors/errors.js";
+import { objectItems } from "../wire/json-items.js";
 import type { ChatRequest } from "./gateway-types.js";
 
 /** Checks the parts of a chat request the gateway relies on; a 400 naming the first bad field otherwise. */
@@ -27,6 +28,7 @@ export function validateChatRequest(request: unknown): asserts request is ChatRe
     if (r[name] !== undefined && r[name] !== null && typeof r[name] !== "number")
       throw new InvalidRequestError(`${name} must be a number`, { field: name });
   }
-  if (r.tools !== undefined && !Array.isArray(r.tools))
+  if (r.tools !== undefined && r.tools !== null && !Array.isArray(r.tools))
     throw new InvalidRequestError("tools must be an array", { field: "tools" });
+  if (Array.isArray(r.tools)) objectItems(r.tools, "tools");
 }

@@ -1,6 +1,7 @@
 import { InvalidRequestError } from "../errors/errors.js";
 import { assistantMessage } from "./chat-content.js";
 import { modelTurnOf } from "./gemini-response.js";
+import { objectItems } from "./json-items.js";
 import type { OpenAIChatRequest, OpenAIContentPart, OpenAIMessage, OpenAITool } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
@@ -127,13 +128,13 @@ function messagesOf(contents: unknown, system: unknown): OpenAIMessage[] {
   const systemText = modelTurnOf((system as Json | undefined)?.parts, () => "").text;
   if (systemText) messages.push({ role: "system", content: systemText });
   const ids = new CallIds();
-  (contents as Json[]).forEach((turn, index) => {
+  objectItems(contents, "contents").forEach((turn, index) => {
     const field = `contents.${index}`;
     const parts = turn?.parts;
     if (!Array.isArray(parts))
       throw new InvalidRequestError(`${field}.parts must be an array`, { field: `${field}.parts` });
     const role = turn.role ?? "user";
-    if (role === "user") messages.push(...userMessages(parts as Json[], field, ids));
+    if (role === "user") messages.push(...userMessages(objectItems(parts, `${field}.parts`), field, ids));
     else if (role === "model") {
       const { text, toolCalls } = modelTurnOf(parts, ids.fresh);
       for (const call of toolCalls) ids.opened(call.function.name, call.id);

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from "../errors/errors.js";
+import { objectItems } from "./json-items.js";
 import type { OpenAIChatRequest, OpenAIContentPart, OpenAIMessage, OpenAIToolCall } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
@@ -110,13 +111,13 @@ export function messagesToChat(body: unknown): OpenAIChatRequest {
   const converted: OpenAIMessage[] = [];
   const systemText = textOfBlocks(system);
   if (systemText) converted.push({ role: "system", content: systemText } as OpenAIMessage);
-  (messages as Json[]).forEach((message, index) => {
+  objectItems(messages, "messages").forEach((message, index) => {
     converted.push(...toChatMessages(message, index));
   });
   chat.messages = converted;
   if (Array.isArray(stop_sequences) && stop_sequences.length > 0) chat.stop = stop_sequences;
   if (Array.isArray(tools) && tools.length > 0)
-    chat.tools = (tools as Json[]).map((tool) => ({
+    chat.tools = objectItems(tools, "tools").map((tool) => ({
       type: "function",
       function: {
         name: tool.name,

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from "../errors/errors.js";
+import { objectItems } from "./json-items.js";
 import type { OpenAIChatRequest, OpenAIContentPart, OpenAIMessage } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
@@ -30,7 +31,7 @@ function messagesOf(input: unknown): OpenAIMessage[] {
   if (!Array.isArray(input) || input.length === 0)
     throw new InvalidRequestError("input must be a string or a non-empty array of items", { field: "input" });
   const messages: OpenAIMessage[] = [];
-  (input as Json[]).forEach((item, index) => {
+  objectItems(input, "input").forEach((item, index) => {
     const field = `input.${index}`;
     const type = item?.type ?? "message";
     if (type === "message") {
@@ -109,7 +110,7 @@ export function responsesToChat(body: unknown): OpenAIChatRequest {
   if (typeof effort === "string") chat.reasoning_effort = effort;
   if (rest.stream === true) chat.stream_options = { include_usage: true };
   if (Array.isArray(tools) && tools.length > 0) {
-    chat.tools = (tools as Json[]).map((tool, index) => {
+    chat.tools = objectItems(tools, "tools").map((tool, index) => {
       if (tool.type !== "function")
         throw new InvalidRequestError(`tools.${index}: only function tools can go through the gateway`, {
           field: `tools.${index}.type`,
