@@ -48,7 +48,9 @@ export function chatMethod(
     };
 
     const wantsUsage = request.stream_options?.include_usage === true;
-    const cacheKey = params.cache_enabled ? parts.cache.keyOf(request, params, context) : undefined;
+    const cacheKey = params.cache_enabled
+      ? parts.cache.keyOf(request, params, context, { native: options.native, provider: options.provider })
+      : undefined;
     const hit = cacheKey ? await parts.cache.get(cacheKey).catch(parts.onError) : undefined;
     if (hit) {
       // Answered from the cache: logged (unless omit_log) with cache_hit and nothing spent.

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type { KeywayContext } from "../context/context.js";
+import type { NativeRequest } from "../wire/native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
 import { type GatewayState, LIFETIME_TTL_MS } from "./gateway-state.js";
-import type { KeywayParams } from "./keyway-params.js";
+import { type KeywayParams, keywayParamNames } from "./keyway-params.js";
 import type { StreamEnd } from "./relay-stream.js";
 
 export const DEFAULT_CACHE_TTL_SECONDS = 86_400;
@@ -15,10 +16,36 @@ export interface CachedAnswer {
 }
 
 /**
- * Everything in the request decides the answer except how it is delivered: a setting this list does not know
- * (a new sampling knob, `reasoning_effort`) then splits entries instead of serving a wrong one.
+ * Everything in the request decides the answer except how it is delivered and Keyway's own parameters (who the
+ * call is for, how it is logged): a setting this list does not know (a new sampling knob, `reasoning_effort`)
+ * then splits entries instead of serving a wrong one.
  */
-const deliveryFields = new Set(["stream", "stream_options"]);
+const deliveryFields = new Set<string>(["stream", "stream_options", ...keywayParamNames]);
+// A prompt (Respan's template, or the Responses API's own) decides the answer.
+deliveryFields.delete("prompt");
+/** Keyway's parameters that change which model or provider answers. */
+const routingParams = [
+  "models",
+  "fallback_models",
+  "exclude_models",
+  "exclude_providers",
+  "load_balance_group",
+  "load_balance_models",
+] as const;
+
+/** What, besides the canonical request, decides an answer: the caller's own request when passed through. */
+export interface CacheKeyParts {
+  native?: NativeRequest | undefined;
+  /** The provider hint (`x-keyway-provider`, Respan's provider header). */
+  provider?: string | undefined;
+}
+
+function picked(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(body).sort(([a], [b]) => (a < b ? -1 : 1)))
+    if (!deliveryFields.has(field) && value !== undefined) out[field] = value;
+  return out;
+}
 
 /**
  * Respan's response cache, on `GatewayState`: `cache_enabled`, `cache_ttl` (seconds), `cache_options`
@@ -28,17 +55,35 @@ const deliveryFields = new Set(["stream", "stream_options"]);
 export class ResponseCache {
   constructor(private readonly state: GatewayState) {}
 
-  keyOf(request: OpenAIChatRequest, params: KeywayParams, context: KeywayContext | undefined): string {
-    const picked: Record<string, unknown> = {};
-    for (const [field, value] of Object.entries(request).sort(([a], [b]) => (a < b ? -1 : 1)))
-      if (!deliveryFields.has(field) && value !== undefined) picked[field] = value;
+  /**
+   * The request as it goes upstream (the caller's native body on pass-through, which holds settings the canonical
+   * request has no place for), the provider hint, the routing parameters and the credentials' source — never
+   * who the call is for, unless `cache_options.cache_by_customer` (Respan's default: customers share entries).
+   */
+  keyOf(
+    request: OpenAIChatRequest,
+    params: KeywayParams,
+    context: KeywayContext | undefined,
+    parts: CacheKeyParts = {},
+  ): string {
+    const key: Record<string, unknown> = { request: picked(request as unknown as Record<string, unknown>) };
+    if (parts.native) key.native = { format: parts.native.format, body: picked(parts.native.body) };
+    if (parts.provider) key.provider = parts.provider;
+    for (const name of routingParams) if (params[name] !== undefined) key[name] = params[name];
+    const credentials = {
+      customer: params.customer_credentials ?? context?.customer_credentials,
+      override: { ...context?.credential_override, ...params.credential_override },
+    };
+    // A key from the caller answers as that key's account would: its entries are its own (hashed, never stored).
+    if (credentials.customer !== undefined || Object.keys(credentials.override).length > 0)
+      key.credentials = createHash("sha256").update(JSON.stringify(credentials)).digest("hex");
     if (params.cache_options?.cache_by_customer)
-      picked.customer =
+      key.customer =
         params.customer_identifier ??
         params.customer_params?.customer_identifier ??
         context?.customer_params?.customer_identifier ??
         null;
-    return `cache:${createHash("sha256").update(JSON.stringify(picked)).digest("hex")}`;
+    return `cache:${createHash("sha256").update(JSON.stringify(key)).digest("hex")}`;
   }
 
   async get(key: string): Promise<CachedAnswer | undefined> {

@@ -150,6 +150,7 @@ export async function answerGatewayRequest(
       ...(face.logType ? { logType: face.logType } : {}),
       native: { format: face.format, body },
     });
+    const headers = cacheHeaders(result);
     if (Symbol.asyncIterator in result)
       return {
         kind: "sse",
@@ -157,9 +158,10 @@ export async function answerGatewayRequest(
           nativeOr(result, (chunks) => face.stream(chunks, chatRequest.model)),
           face.dialect,
         ),
+        ...(headers ? { headers } : {}),
       };
     const answer = nativeAnswerOr(result, (completion) => face.json(completion, chatRequest.model));
-    return { kind: "json", status: 200, body: JSON.stringify(answer) };
+    return { kind: "json", status: 200, body: JSON.stringify(answer), ...(headers ? { headers } : {}) };
   }
   const result = await gateway.chat((await request.body()) as Parameters<Gateway["chat"]>[0], options);
   const headers = cacheHeaders(result);
