@@ -123,7 +123,7 @@ const pairs: {
     name: "credentials in X-Data-Respan-Params",
     path: "/v1/chat/completions",
     body: (t) => ({ model: "gpt-4o-mini", messages: [{ role: "user", content: t }], ...cached }),
-    headers: (d) =>
+    headers: (d): Record<string, string> =>
       d
         ? {
             "x-data-respan-params": respanParams({
