@@ -112,24 +112,61 @@ export class Budgets {
     return { total: Number(total ?? 0), ...(duration ? { period: Number(period ?? 0) } : {}) };
   }
 
-  /** Refuses a customer over budget; the request's own budget wins over the configured one. */
-  async check(customer: string | undefined, requested: Budget | undefined): Promise<void> {
-    if (!customer) return;
-    const budget = requested ?? this.configured[customer];
-    if (!budget) return;
+  /** The spend counters of a customer now: all time, and the current period of every duration. */
+  #counters(customer: string): { key: string; ttlMs: number; duration?: BudgetDuration }[] {
+    return [
+      { key: this.#totalKey(customer), ttlMs: LIFETIME_TTL_MS },
+      ...durations.map((duration) => {
+        const { key, ms } = this.#periodKey(customer, duration);
+        return { key, ttlMs: ms, duration };
+      }),
+    ];
+  }
+
+  /**
+   * Refuses a customer at or over a budget, else reserves the call's estimated cost against it, atomically (on a
+   * shared state, across instances), so concurrent calls overspend by at most one estimate. The configured budget
+   * is a ceiling: a request's own `customer_params` budget is checked too, so it can only lower it.
+   */
+  async reserve(
+    customer: string | undefined,
+    requested: Budget | undefined,
+    estimateOf: () => number,
+  ): Promise<BudgetHold | undefined> {
+    if (!customer) return undefined;
+    const budgets = [this.configured[customer], requested].filter(
+      (budget): budget is Budget => budget !== undefined,
+    );
+    if (budgets.length === 0) return undefined;
     await this.#pending.get(customer)?.catch(() => undefined);
-    const spent = await this.#spent(customer, budget);
-    if (budget.total_budget !== undefined && spent.total >= budget.total_budget)
-      throw new BudgetExceededError(customer, `its total budget of $${budget.total_budget}`);
-    if (
-      spent.period !== undefined &&
-      budget.period_budget !== undefined &&
-      spent.period >= budget.period_budget
-    )
+    const estimate = estimateOf();
+    const lowest = (values: (number | undefined)[]) => {
+      const set = values.filter((value): value is number => value !== undefined);
+      return set.length > 0 ? Math.min(...set) : undefined;
+    };
+    const counters = this.#counters(customer).map((counter) => ({
+      ...counter,
+      amount: estimate,
+      limit: counter.duration
+        ? lowest(
+            budgets.map((budget) =>
+              budget.budget_duration === counter.duration ? budget.period_budget : undefined,
+            ),
+          )
+        : lowest(budgets.map((budget) => budget.total_budget)),
+    }));
+    if (await this.state.reserve(counters)) return { keys: counters, amount: estimate };
+    for (const counter of counters) {
+      if (counter.limit === undefined || Number((await this.state.get(counter.key)) ?? 0) < counter.limit)
+        continue;
       throw new BudgetExceededError(
         customer,
-        `its ${budget.budget_duration} budget of $${budget.period_budget}`,
+        counter.duration
+          ? `its ${counter.duration} budget of $${counter.limit}`
+          : `its total budget of $${counter.limit}`,
       );
+    }
+    throw new BudgetExceededError(customer, "its budget");
   }
 
   /** What each customer with a configured budget has spent against it, as the checks see it. */
@@ -147,26 +184,35 @@ export class Budgets {
     );
   }
 
-  /** Counts a logged call's cost against its customer: every period a budget may ask about, and all time. */
-  spend(log: RequestLog): Promise<void> {
+  /**
+   * Counts a logged call's cost against its customer, every period a budget may ask about and all time: with a
+   * hold, the difference to what was reserved, on the counters reserved (a call spanning midnight settles in the
+   * period it was admitted to).
+   */
+  spend(log: RequestLog, hold?: BudgetHold): Promise<void> {
     const customer = log.customer_params?.customer_identifier;
     const cost = log.cost ?? 0;
-    if (!customer || !(cost > 0)) return Promise.resolve();
+    const amount = Math.max(cost, 0) - (hold?.amount ?? 0);
+    if ((!customer && !hold) || amount === 0) return Promise.resolve();
+    const counters = hold?.keys ?? this.#counters(customer as string);
     // All counters move together, and the customer's next check waits for them: a call answered before its
     // cost is counted must not let the next one through on a stale total.
-    const counted = Promise.all([
-      this.state.add(this.#totalKey(customer), cost, LIFETIME_TTL_MS),
-      ...durations.map((duration) => {
-        const { key, ms } = this.#periodKey(customer, duration);
-        return this.state.add(key, cost, ms);
-      }),
-    ]).then(() => undefined);
-    const pending = (this.#pending.get(customer) ?? Promise.resolve()).then(() => counted);
-    this.#pending.set(customer, pending);
+    const counted = Promise.all(counters.map(({ key, ttlMs }) => this.state.add(key, amount, ttlMs))).then(
+      () => undefined,
+    );
+    const who = customer ?? "";
+    const pending = (this.#pending.get(who) ?? Promise.resolve()).then(() => counted);
+    this.#pending.set(who, pending);
     const settle = () => {
-      if (this.#pending.get(customer) === pending) this.#pending.delete(customer);
+      if (this.#pending.get(who) === pending) this.#pending.delete(who);
     };
     pending.then(settle, settle);
     return pending;
   }
+}
+
+/** What a call reserved against its customer's budget: settled to the actual cost when it is logged. */
+export interface BudgetHold {
+  keys: readonly { key: string; ttlMs: number }[];
+  amount: number;
 }

@@ -31,13 +31,15 @@ export function chatMethod(
     );
     const { params, context } = call;
     // Respan's breakdown is OpenAI-chat shaped: the other client APIs have no place for it.
-    if (params.request_breakdown && options.native)
+    if (params.request_breakdown && options.native) {
+      parts.release(subject);
       throw new InvalidRequestError(
         `request_breakdown is only answered by chat completions, not by ${options.native.format}.`,
         {
           field: "request_breakdown",
         },
       );
+    }
     const done = parts.start();
     let logged: RequestLog | undefined;
     type End = Omit<CallOutcome, keyof typeof call | "request" | "startedAt" | "startedAtMs" | "endedAt">;

@@ -6,16 +6,16 @@ import type { RequestLog } from "../log/request-log.js";
 import { ProviderRegistry } from "../providers/provider-registry.js";
 import { createSink } from "../transport/create-sink.js";
 import type { LogSink } from "../transport/log-sink.js";
+import { estimateCall } from "./call-estimate.js";
 import { CallTracker } from "./call-tracker.js";
 import { chatMethod } from "./chat-method.js";
 import { embeddingsMethod } from "./embeddings-call.js";
 import { type GatewayConfig, gatewayDefaults, gatewayParts } from "./gateway-config.js";
 import type { ChatOptions, Gateway } from "./gateway-types.js";
-import { Governance } from "./governance.js";
+import { Governance, type GovernedCall } from "./governance.js";
 import { createFetchHandler } from "./http/fetch-edge.js";
 import { readKeywayParams } from "./keyway-params.js";
 import { applyLoadBalance } from "./load-balance.js";
-import type { RateSubject } from "./rate-limits.js";
 import { ResponseCache } from "./response-cache.js";
 import { fetchTransport, nodeTransport } from "./upstream-transport.js";
 
@@ -58,7 +58,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   const governance = new Governance(state, config);
 
   /** The log step: one log per call, keys it used removed; logging never breaks a call, nor goes unreported. */
-  function emit(log: RequestLog, secrets: readonly string[], subject: RateSubject): RequestLog {
+  function emit(log: RequestLog, secrets: readonly string[], subject: GovernedCall): RequestLog {
     const entry: RequestLog = redactKnownSecrets(log, secrets);
     try {
       if (config.sink || !config.onLog) getSink().log(entry);
@@ -92,11 +92,16 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     };
     // A customer over budget or a rate limit is refused before anything is sent.
     const customer = resolveIdentity({ params: call.params, context: call.context }).customer_params;
-    const subject = await governance.admit(customer, options.apiKey);
+    const subject = await governance.admit(customer, options.apiKey, () =>
+      estimateCall(balanced.request as Record<string, unknown>, config.prices),
+    );
     return { call, request: balanced.request as T, subject };
   }
 
-  const parts = { begin, start: () => calls.start(), deps, upstreamDeps, emit, now };
+  const release = (subject: GovernedCall) => {
+    governance.settle({ cost: 0 } as RequestLog, subject).catch(onError);
+  };
+  const parts = { begin, start: () => calls.start(), deps, upstreamDeps, emit, release, now };
   const chat = chatMethod({ ...parts, cache, onError });
   const embeddings = embeddingsMethod(parts);
 

@@ -1,7 +1,7 @@
 import type { RequestLog } from "../log/request-log.js";
 import type { CallOutcomeBase } from "./base-log.js";
 import type { ChatOptions } from "./gateway-types.js";
-import type { RateSubject } from "./rate-limits.js";
+import type { GovernedCall } from "./governance.js";
 import type { RouteDeps } from "./route-call.js";
 import type { UpstreamDeps } from "./upstream-request.js";
 
@@ -14,11 +14,13 @@ export interface EndpointParts {
   ): Promise<{
     call: Omit<CallOutcomeBase, "startedAt" | "startedAtMs" | "endedAt" | "route" | "error">;
     request: T;
-    subject: RateSubject;
+    subject: GovernedCall;
   }>;
   start(): () => void;
   deps: RouteDeps;
   upstreamDeps: UpstreamDeps;
-  emit(log: RequestLog, secrets: readonly string[], subject: RateSubject): RequestLog;
+  emit(log: RequestLog, secrets: readonly string[], subject: GovernedCall): RequestLog;
+  /** Gives back what a call admitted reserved, when it is refused before it runs (and so never logged). */
+  release(subject: GovernedCall): void;
   now(): number;
 }

@@ -1,8 +1,20 @@
 import { fingerprintKey } from "../credentials/fingerprint.js";
 import type { CustomerParams, RequestLog } from "../log/request-log.js";
-import { type Budget, Budgets, type BudgetUsage, budgetOf } from "./budgets.js";
+import { type Budget, type BudgetHold, Budgets, type BudgetUsage, budgetOf } from "./budgets.js";
 import type { GatewayState } from "./gateway-state.js";
-import { RateLimiter, type RateLimits, type RateSubject } from "./rate-limits.js";
+import { type RateHold, RateLimiter, type RateLimits, type RateSubject } from "./rate-limits.js";
+
+/** What a call is expected to spend, reserved before it runs. */
+export interface CallEstimate {
+  cost: number;
+  tokens: number;
+}
+
+/** Who a call counts against, and what it reserved. */
+export interface GovernedCall extends RateSubject {
+  budget?: BudgetHold | undefined;
+  rate?: RateHold | undefined;
+}
 
 /**
  * Who may call and how much: customer budgets and rate limits, on one `GatewayState`. `admit` runs before any
@@ -17,15 +29,34 @@ export class Governance {
     this.#rates = new RateLimiter(state, config.rateLimits);
   }
 
-  /** Refuses a call over budget or rate limit; what it counts against, for `settle`. */
-  async admit(customer: CustomerParams | undefined, apiKey: string | undefined): Promise<RateSubject> {
-    const subject: RateSubject = {
+  /**
+   * Refuses a call over budget or rate limit, else reserves its estimate against each (settled to the actual
+   * when it is logged); what it counts against, for `settle`.
+   */
+  async admit(
+    customer: CustomerParams | undefined,
+    apiKey: string | undefined,
+    estimateOf: () => CallEstimate = () => ({ cost: 0, tokens: 0 }),
+  ): Promise<GovernedCall> {
+    let estimated: CallEstimate | undefined;
+    // Estimated only when a budget or a limit will reserve it.
+    const estimate = () => {
+      estimated ??= estimateOf();
+      return estimated;
+    };
+    const subject: GovernedCall = {
       customer: customer?.customer_identifier,
       // A hash per request only when a per-key limit will read it.
       apiKey: apiKey && this.#rates.countsApiKeys ? fingerprintKey(apiKey) : undefined,
     };
-    await this.#budgets.check(subject.customer, budgetOf(customer));
-    await this.#rates.admit(subject);
+    subject.budget = await this.#budgets.reserve(subject.customer, budgetOf(customer), () => estimate().cost);
+    try {
+      subject.rate = await this.#rates.admit(subject, () => estimate().tokens);
+    } catch (error) {
+      // Refused by a rate limit: what the budget reserved is given back.
+      await this.settle({ cost: 0 } as RequestLog, { ...subject, rate: undefined });
+      throw error;
+    }
     return subject;
   }
 
@@ -33,7 +64,11 @@ export class Governance {
     return this.#budgets.usage();
   }
 
-  settle(log: RequestLog, subject: RateSubject): Promise<unknown> {
-    return Promise.all([this.#budgets.spend(log), this.#rates.count(log, subject)]);
+  /** Counts a logged call (or gives back a call that never ran: a log of no cost and no tokens). */
+  settle(log: RequestLog, subject: GovernedCall): Promise<unknown> {
+    return Promise.all([
+      this.#budgets.spend(log, subject.budget),
+      this.#rates.count(log, subject, subject.rate),
+    ]);
   }
 }

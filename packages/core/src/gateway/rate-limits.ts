@@ -88,41 +88,79 @@ export class RateLimiter {
     };
   }
 
-  async admit(subject: RateSubject): Promise<void> {
+  /**
+   * Refuses a subject at a limit, else reserves the call against every limit at once — a request, and its
+   * estimated tokens — atomically on the shared state, so concurrent calls pass a limit by at most one call.
+   */
+  async admit(subject: RateSubject, estimateTokens: () => number): Promise<RateHold | undefined> {
     const window = this.#window();
-    for (const scope of this.#scopes(subject)) {
+    const scopes = this.#scopes(subject);
+    if (scopes.length === 0) return undefined;
+    const estimatedTokens = scopes.some((scope) => scope.limit.tokensPerMinute !== undefined)
+      ? estimateTokens()
+      : 0;
+    const counters = scopes.flatMap((scope) => {
       const key = (kind: string) => `rate:${kind}:${window.start}:${scope.name}:${scope.id}`;
       const { requestsPerMinute, tokensPerMinute } = scope.limit;
-      if (
-        tokensPerMinute !== undefined &&
-        Number((await this.state.get(key("tokens"))) ?? 0) >= tokensPerMinute
-      )
-        throw new RateLimitExceededError(
-          `${tokensPerMinute} tokens per minute per ${scope.name}`,
-          window.retryAfterSeconds,
-        );
-      if (
-        requestsPerMinute !== undefined &&
-        (await this.state.add(key("requests"), 1, window.ttlMs)) > requestsPerMinute
-      )
-        throw new RateLimitExceededError(
-          `${requestsPerMinute} requests per minute per ${scope.name}`,
-          window.retryAfterSeconds,
-        );
+      return [
+        ...(requestsPerMinute !== undefined
+          ? [
+              {
+                key: key("requests"),
+                amount: 1,
+                limit: requestsPerMinute,
+                ttlMs: window.ttlMs,
+                scope,
+                what: "requests",
+              },
+            ]
+          : []),
+        ...(tokensPerMinute !== undefined
+          ? [
+              {
+                key: key("tokens"),
+                amount: estimatedTokens,
+                limit: tokensPerMinute,
+                ttlMs: window.ttlMs,
+                scope,
+                what: "tokens",
+              },
+            ]
+          : []),
+      ];
+    });
+    if (await this.state.reserve(counters)) {
+      const tokens = counters.filter((counter) => counter.what === "tokens");
+      return { keys: tokens.map(({ key, ttlMs }) => ({ key, ttlMs })), tokens: estimatedTokens };
     }
+    for (const counter of counters)
+      if (Number((await this.state.get(counter.key)) ?? 0) >= counter.limit)
+        throw new RateLimitExceededError(
+          `${counter.limit} ${counter.what} per minute per ${counter.scope.name}`,
+          window.retryAfterSeconds,
+        );
+    throw new RateLimitExceededError("a limit per minute", window.retryAfterSeconds);
   }
 
-  /** Counts a logged call's tokens against its subjects' current window. */
-  async count(log: RequestLog, subject: RateSubject): Promise<void> {
-    const tokens = (log.prompt_tokens ?? 0) + (log.completion_tokens ?? 0);
-    if (!(tokens > 0)) return;
+  /** Counts a logged call's tokens against its subjects' window: with a hold, the difference to what it reserved. */
+  async count(log: RequestLog, subject: RateSubject, hold?: RateHold): Promise<void> {
+    const tokens = (log.prompt_tokens ?? 0) + (log.completion_tokens ?? 0) - (hold?.tokens ?? 0);
+    if (tokens === 0) return;
     const window = this.#window();
-    await Promise.all(
+    const counters =
+      hold?.keys ??
       this.#scopes(subject)
         .filter((scope) => scope.limit.tokensPerMinute !== undefined)
-        .map((scope) =>
-          this.state.add(`rate:tokens:${window.start}:${scope.name}:${scope.id}`, tokens, window.ttlMs),
-        ),
-    );
+        .map((scope) => ({
+          key: `rate:tokens:${window.start}:${scope.name}:${scope.id}`,
+          ttlMs: window.ttlMs,
+        }));
+    await Promise.all(counters.map(({ key, ttlMs }) => this.state.add(key, tokens, ttlMs)));
   }
+}
+
+/** What a call reserved against its rate windows' token limits: settled to the actual tokens when it is logged. */
+export interface RateHold {
+  keys: readonly { key: string; ttlMs: number }[];
+  tokens: number;
 }

@@ -20,6 +20,20 @@ if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) 
 return v`;
 
 /**
+ * `reserve` in one script, so instances reserving against one limit are serialized by Redis: when every key is
+ * below its limit (ARGV: amount, limit or "none", ttl — per key), each is added to; else nothing changes.
+ */
+const RESERVE_SCRIPT = `for i, key in ipairs(KEYS) do
+  local limit = ARGV[(i - 1) * 3 + 2]
+  if limit ~= 'none' and tonumber(redis.call('GET', key) or '0') >= tonumber(limit) then return 0 end
+end
+for i, key in ipairs(KEYS) do
+  redis.call('INCRBYFLOAT', key, ARGV[(i - 1) * 3 + 1])
+  if redis.call('PTTL', key) < 0 then redis.call('PEXPIRE', key, ARGV[(i - 1) * 3 + 3]) end
+end
+return 1`;
+
+/**
  * Gateway state in Redis, shared by every gateway and `keyway serve` instance pointed at it. A Redis that does
  * not answer fails the operation fast (no offline queue, one try) with a typed 503 rather than hanging calls.
  */
@@ -63,6 +77,17 @@ export function redisGatewayState(
       run(async () =>
         Number(await redis.eval(ADD_SCRIPT, 1, key, String(amount), String(Math.max(1, Math.ceil(ttlMs))))),
       ),
+    reserve: (reservations) =>
+      run(async () => {
+        if (reservations.length === 0) return true;
+        const args = reservations.flatMap(({ amount, limit, ttlMs }) => [
+          String(amount),
+          limit === undefined ? "none" : String(limit),
+          String(Math.max(1, Math.ceil(ttlMs))),
+        ]);
+        const keys = reservations.map((reservation) => reservation.key);
+        return Number(await redis.eval(RESERVE_SCRIPT, keys.length, ...keys, ...args)) === 1;
+      }),
     async close() {
       if (redis.status !== "end" && redis.status !== "wait")
         await redis.quit().catch(() => redis.disconnect());
