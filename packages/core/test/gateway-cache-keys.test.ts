@@ -92,6 +92,16 @@ const pairs: {
     headers: () => geminiCached,
   },
   {
+    name: "Gemini tools",
+    path: geminiPath,
+    body: (t, d) =>
+      gemini(
+        t,
+        d ? { tools: [{ functionDeclarations: [{ name: "lookup", parameters: { type: "OBJECT" } }] }] } : {},
+      ),
+    headers: () => geminiCached,
+  },
+  {
     name: "Gemini cachedContent",
     path: geminiPath,
     body: (t, d) => gemini(t, d ? { cachedContent: "cachedContents/abc" } : {}),
