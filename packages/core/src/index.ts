@@ -38,12 +38,6 @@ export {
 export { hasErrorMark, KeywayError, type KeywayErrorOptions, markError } from "./errors/keyway-error.js";
 export { type StderrWarnerOptions, stderrWarner } from "./errors/stderr-warner.js";
 export {
-  type Budget,
-  type BudgetDuration,
-  BudgetExceededError,
-  type BudgetUsage,
-} from "./gateway/budgets.js";
-export {
   type ChatMethod,
   type ChatOptions,
   type ChatRequest,
@@ -54,7 +48,18 @@ export {
   type GatewayUsage,
 } from "./gateway/create-gateway.js";
 export { type GatewayConfig, gatewayDefaults } from "./gateway/gateway-config.js";
-export { type GatewayState, memoryGatewayState } from "./gateway/gateway-state.js";
+export {
+  type Budget,
+  type BudgetDuration,
+  BudgetExceededError,
+  type BudgetUsage,
+} from "./gateway/governance/budgets.js";
+export { type GatewayState, memoryGatewayState } from "./gateway/governance/gateway-state.js";
+export { type RateLimit, RateLimitExceededError, type RateLimits } from "./gateway/governance/rate-limits.js";
+export {
+  type RedisGatewayStateOptions,
+  redisGatewayState,
+} from "./gateway/governance/redis-gateway-state.js";
 export { callerKeyOf, type HeaderGetter, modelList } from "./gateway/http/answer-request.js";
 export {
   type ErrorBody,
@@ -64,11 +69,9 @@ export {
 } from "./gateway/http/error-renderer.js";
 export { errorFaceOfPath } from "./gateway/http/gateway-routes.js";
 export { type ServeGatewayOptions, serveGateway } from "./gateway/http/node-edge.js";
-export { type KeywayParams, keywayParamNames, readKeywayParams } from "./gateway/keyway-params.js";
-export { toNodeHandler } from "./gateway/node-handler.js";
-export { type RateLimit, RateLimitExceededError, type RateLimits } from "./gateway/rate-limits.js";
-export { parseJsonBody, readBody, readJsonBody } from "./gateway/read-json-body.js";
-export { type RedisGatewayStateOptions, redisGatewayState } from "./gateway/redis-gateway-state.js";
+export { toNodeHandler } from "./gateway/http/node-handler.js";
+export { type KeywayParams, keywayParamNames, readKeywayParams } from "./gateway/request/keyway-params.js";
+export { parseJsonBody, readBody, readJsonBody } from "./gateway/request/read-json-body.js";
 export {
   type BoundGateway,
   bindGateway,

@@ -4,7 +4,7 @@ import { type ProviderEmulator, type ProviderEmulatorOptions, startProviderEmula
 import OpenAI from "openai";
 import { createGateway, type Gateway } from "../src/gateway/create-gateway.js";
 import type { GatewayConfig } from "../src/gateway/gateway-config.js";
-import { toNodeHandler } from "../src/gateway/node-handler.js";
+import { toNodeHandler } from "../src/gateway/http/node-handler.js";
 import { MemoryLogSink } from "../src/transport/memory-log-sink.js";
 
 export interface GatewayFixture {

@@ -4,8 +4,8 @@ import { resolveIdentity } from "../context/resolve-identity.js";
 import { KeywayError } from "../errors/keyway-error.js";
 import type { RequestLog } from "../log/request-log.js";
 import type { ModelPrices } from "../pricing/compute-cost.js";
-import type { KeywayParams } from "./keyway-params.js";
-import type { RouteInfo } from "./route-call.js";
+import type { KeywayParams } from "./request/keyway-params.js";
+import type { RouteInfo } from "./route/route-call.js";
 
 /** What every finished gateway call knows, whatever its endpoint. Never changed once made. */
 export interface CallOutcomeBase {

@@ -4,12 +4,12 @@ import type { OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-typ
 import { buildGatewayLog, type CallOutcome } from "./build-log.js";
 import type { EndpointParts } from "./endpoint-parts.js";
 import type { ChatOptions, ChatRequest, ChatStream } from "./gateway-types.js";
-import { relayStream } from "./relay-stream.js";
+import { completionOf, markCache, type ResponseCache, replay } from "./governance/response-cache.js";
+import { validateChatRequest } from "./request/validate-chat-request.js";
 import { breakdownOf, withBreakdown } from "./request-breakdown.js";
-import { completionOf, markCache, type ResponseCache, replay } from "./response-cache.js";
-import { type RouteInfo, routeCall, unrouted } from "./route-call.js";
-import { callUpstream } from "./upstream.js";
-import { validateChatRequest } from "./validate-chat-request.js";
+import { type RouteInfo, routeCall, unrouted } from "./route/route-call.js";
+import { relayStream } from "./upstream/relay-stream.js";
+import { callUpstream } from "./upstream/upstream.js";
 
 /**
  * `gateway.chat`: the shared steps (begin, route, log) around the chat call — the response cache in front,

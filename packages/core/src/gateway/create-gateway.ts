@@ -6,18 +6,18 @@ import type { RequestLog } from "../log/request-log.js";
 import { ProviderRegistry } from "../providers/provider-registry.js";
 import { createSink } from "../transport/create-sink.js";
 import type { LogSink } from "../transport/log-sink.js";
-import { estimateCall } from "./call-estimate.js";
 import { CallTracker } from "./call-tracker.js";
 import { chatMethod } from "./chat-method.js";
 import { embeddingsMethod } from "./embeddings-call.js";
 import { type GatewayConfig, gatewayDefaults, gatewayParts } from "./gateway-config.js";
 import type { ChatOptions, Gateway } from "./gateway-types.js";
-import { Governance, type GovernedCall } from "./governance.js";
+import { estimateCall } from "./governance/call-estimate.js";
+import { Governance, type GovernedCall } from "./governance/governance.js";
+import { ResponseCache } from "./governance/response-cache.js";
 import { createFetchHandler } from "./http/fetch-edge.js";
-import { readKeywayParams } from "./keyway-params.js";
-import { applyLoadBalance } from "./load-balance.js";
-import { ResponseCache } from "./response-cache.js";
-import { fetchTransport, nodeTransport } from "./upstream-transport.js";
+import { readKeywayParams } from "./request/keyway-params.js";
+import { applyLoadBalance } from "./request/load-balance.js";
+import { fetchTransport, nodeTransport } from "./upstream/upstream-transport.js";
 
 export type {
   ChatMethod,

@@ -6,10 +6,15 @@ import type { OpenAIEmbeddingsRequest, OpenAIEmbeddingsResponse } from "../wire/
 import { baseLog, type CallOutcomeBase } from "./base-log.js";
 import type { EndpointParts } from "./endpoint-parts.js";
 import type { ChatOptions, EmbeddingsRequest } from "./gateway-types.js";
-import { readGuardedText } from "./guarded-body.js";
-import { keywayParamNames } from "./keyway-params.js";
-import { routeCall } from "./route-call.js";
-import { badResponse, postUpstream, type UpstreamDeps, type UpstreamTarget } from "./upstream-request.js";
+import { keywayParamNames } from "./request/keyway-params.js";
+import { routeCall } from "./route/route-call.js";
+import { readGuardedText } from "./upstream/guarded-body.js";
+import {
+  badResponse,
+  postUpstream,
+  type UpstreamDeps,
+  type UpstreamTarget,
+} from "./upstream/upstream-request.js";
 
 const keywayNames = new Set<string>(keywayParamNames);
 

@@ -1,9 +1,9 @@
 import type { RequestLog } from "../log/request-log.js";
 import type { CallOutcomeBase } from "./base-log.js";
 import type { ChatOptions } from "./gateway-types.js";
-import type { GovernedCall } from "./governance.js";
-import type { RouteDeps } from "./route-call.js";
-import type { UpstreamDeps } from "./upstream-request.js";
+import type { GovernedCall } from "./governance/governance.js";
+import type { RouteDeps } from "./route/route-call.js";
+import type { UpstreamDeps } from "./upstream/upstream-request.js";
 
 /** What an endpoint (chat, embeddings) uses of its gateway: the steps every endpoint shares. */
 export interface EndpointParts {

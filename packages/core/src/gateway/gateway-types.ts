@@ -10,8 +10,8 @@ import type {
   OpenAIEmbeddingsRequest,
   OpenAIEmbeddingsResponse,
 } from "../wire/openai-types.js";
-import type { BudgetUsage } from "./budgets.js";
-import type { KeywayParams } from "./keyway-params.js";
+import type { BudgetUsage } from "./governance/budgets.js";
+import type { KeywayParams } from "./request/keyway-params.js";
 
 /** A chat request: OpenAI's body plus Respan's extensions (`customer_identifier`, `fallback_models`, …). */
 export type ChatRequest = OpenAIChatRequest & KeywayParams;

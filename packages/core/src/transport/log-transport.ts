@@ -1,4 +1,8 @@
-import { fetchTransport, nodeTransport, type UpstreamTransport } from "../gateway/upstream-transport.js";
+import {
+  fetchTransport,
+  nodeTransport,
+  type UpstreamTransport,
+} from "../gateway/upstream/upstream-transport.js";
 import { parseRetryAfter } from "./backoff.js";
 
 /** How one POST of logs ended, as a value: what to do next is the caller's. */

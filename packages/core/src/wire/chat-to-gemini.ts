@@ -1,4 +1,4 @@
-import { CompletionAccumulator } from "../gateway/completion-accumulator.js";
+import { CompletionAccumulator } from "../gateway/upstream/completion-accumulator.js";
 import { answerToolArguments } from "./chat-content.js";
 import type { SseEventOut } from "./chat-to-messages.js";
 import { assistantParts } from "./gemini-request.js";

@@ -8,8 +8,8 @@ import { type NativeFormat, nativeAnswerOr, nativeOr } from "../../wire/native-p
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../../wire/openai-types.js";
 import { responsesToChat } from "../../wire/responses-to-chat.js";
 import type { Gateway } from "../gateway-types.js";
-import { logSourceOf } from "../keyway-params.js";
-import { cacheStatus } from "../response-cache.js";
+import { cacheStatus } from "../governance/response-cache.js";
+import { logSourceOf } from "../request/keyway-params.js";
 import type { GatewayMatch, GatewayRoute } from "./gateway-routes.js";
 import { chunkEvents, type SseDialect, sseFrames } from "./sse-writer.js";
 

@@ -1,6 +1,6 @@
 import { InvalidRequestError } from "../../errors/errors.js";
 import type { Gateway } from "../gateway-types.js";
-import { parseJsonBody } from "../read-json-body.js";
+import { parseJsonBody } from "../request/read-json-body.js";
 import { answerGatewayRequest } from "./answer-request.js";
 import { renderError } from "./error-renderer.js";
 import { faceOf, type GatewayMatch, matchGatewayRoute } from "./gateway-routes.js";

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { RequestAbortedError } from "../../errors/errors.js";
 import { gatewayDefaults } from "../gateway-config.js";
 import type { Gateway } from "../gateway-types.js";
-import { readJsonBody } from "../read-json-body.js";
+import { readJsonBody } from "../request/read-json-body.js";
 import { answerGatewayRequest } from "./answer-request.js";
 import { renderError } from "./error-renderer.js";
 import { faceOf, type GatewayMatch, matchGatewayRoute } from "./gateway-routes.js";

@@ -1,5 +1,5 @@
-import { fingerprintKey } from "../credentials/fingerprint.js";
-import type { CustomerParams, RequestLog } from "../log/request-log.js";
+import { fingerprintKey } from "../../credentials/fingerprint.js";
+import type { CustomerParams, RequestLog } from "../../log/request-log.js";
 import { type Budget, type BudgetHold, Budgets, type BudgetUsage, budgetOf } from "./budgets.js";
 import type { GatewayState } from "./gateway-state.js";
 import { type RateHold, RateLimiter, type RateLimits, type RateSubject } from "./rate-limits.js";

@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { GatewayStateError } from "../errors/errors.js";
+import { GatewayStateError } from "../../errors/errors.js";
 import type { GatewayState } from "./gateway-state.js";
 
 export interface RedisGatewayStateOptions {

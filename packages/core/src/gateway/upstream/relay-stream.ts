@@ -1,5 +1,5 @@
-import { RequestAbortedError } from "../errors/errors.js";
-import type { OpenAIChatChunk, OpenAIMessage, OpenAIUsage } from "../wire/openai-types.js";
+import { RequestAbortedError } from "../../errors/errors.js";
+import type { OpenAIChatChunk, OpenAIMessage, OpenAIUsage } from "../../wire/openai-types.js";
 import { CompletionAccumulator } from "./completion-accumulator.js";
 
 /** How a relayed stream ended: what the log needs. */

@@ -1,5 +1,5 @@
-import { weightedChoice } from "../credentials/weighted-choice.js";
-import { InvalidRequestError } from "../errors/errors.js";
+import { weightedChoice } from "../../credentials/weighted-choice.js";
+import { InvalidRequestError } from "../../errors/errors.js";
 import type { KeywayParams } from "./keyway-params.js";
 
 interface GroupModel {

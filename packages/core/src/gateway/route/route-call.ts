@@ -1,14 +1,14 @@
-import type { KeywayContext } from "../context/context.js";
-import { parseCustomerCredentials } from "../credentials/customer-credentials.js";
-import type { KeyPool } from "../credentials/key-pool.js";
-import { type Credential, resolveCredential } from "../credentials/resolve-credential.js";
-import { InvalidRequestError, RequestAbortedError } from "../errors/errors.js";
-import { KeywayError } from "../errors/keyway-error.js";
-import type { ProviderRegistry, ResolvedModel } from "../providers/provider-registry.js";
-import { backoffDelay } from "../transport/backoff.js";
-import type { KeywayParams } from "./keyway-params.js";
-import { checkModelId } from "./model-id.js";
-import type { UpstreamTarget } from "./upstream-request.js";
+import type { KeywayContext } from "../../context/context.js";
+import { parseCustomerCredentials } from "../../credentials/customer-credentials.js";
+import type { KeyPool } from "../../credentials/key-pool.js";
+import { type Credential, resolveCredential } from "../../credentials/resolve-credential.js";
+import { InvalidRequestError, RequestAbortedError } from "../../errors/errors.js";
+import { KeywayError } from "../../errors/keyway-error.js";
+import type { ProviderRegistry, ResolvedModel } from "../../providers/provider-registry.js";
+import { backoffDelay } from "../../transport/backoff.js";
+import type { KeywayParams } from "../request/keyway-params.js";
+import { checkModelId } from "../request/model-id.js";
+import type { UpstreamTarget } from "../upstream/upstream-request.js";
 
 /** What routing needs from the gateway: fixed for its lifetime. */
 export interface RouteDeps {

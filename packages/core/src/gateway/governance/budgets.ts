@@ -1,6 +1,6 @@
-import { InvalidRequestError } from "../errors/errors.js";
-import { hasErrorMark, KeywayError, markError } from "../errors/keyway-error.js";
-import type { CustomerParams, RequestLog } from "../log/request-log.js";
+import { InvalidRequestError } from "../../errors/errors.js";
+import { hasErrorMark, KeywayError, markError } from "../../errors/keyway-error.js";
+import type { CustomerParams, RequestLog } from "../../log/request-log.js";
 import { type GatewayState, LIFETIME_TTL_MS } from "./gateway-state.js";
 
 export type BudgetDuration = "daily" | "weekly" | "monthly" | "yearly";

@@ -1,6 +1,6 @@
-import { ConfigError } from "../errors/errors.js";
-import { hasErrorMark, KeywayError, markError } from "../errors/keyway-error.js";
-import type { RequestLog } from "../log/request-log.js";
+import { ConfigError } from "../../errors/errors.js";
+import { hasErrorMark, KeywayError, markError } from "../../errors/keyway-error.js";
+import type { RequestLog } from "../../log/request-log.js";
 import type { GatewayState } from "./gateway-state.js";
 
 /** A limit per minute; either or both. */

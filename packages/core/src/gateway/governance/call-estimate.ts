@@ -1,5 +1,5 @@
-import type { ModelPrices } from "../pricing/compute-cost.js";
-import { computeCost } from "../pricing/compute-cost.js";
+import type { ModelPrices } from "../../pricing/compute-cost.js";
+import { computeCost } from "../../pricing/compute-cost.js";
 import type { CallEstimate } from "./governance.js";
 
 /** Completion tokens assumed for a call that sets no `max_tokens`: a typical answer, not the model's maximum. */

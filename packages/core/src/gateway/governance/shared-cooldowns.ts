@@ -1,4 +1,4 @@
-import type { KeyPool } from "../credentials/key-pool.js";
+import type { KeyPool } from "../../credentials/key-pool.js";
 import type { GatewayState } from "./gateway-state.js";
 
 const keyOf = (provider: string, keyId: string) => `cooldown:${provider}:${keyId}`;

@@ -1,5 +1,5 @@
-import { InvalidRequestError } from "../errors/errors.js";
-import type { CustomerParams } from "../log/request-log.js";
+import { InvalidRequestError } from "../../errors/errors.js";
+import type { CustomerParams } from "../../log/request-log.js";
 
 /** Respan's gateway extensions to the OpenAI chat body, as Keyway reads them. */
 export interface KeywayParams {

@@ -1,7 +1,7 @@
-import { ProviderError, RequestAbortedError, UpstreamTimeoutError } from "../errors/errors.js";
-import { redactText } from "../log/redact.js";
-import type { ProviderSpec } from "../providers/provider-spec.js";
-import { parseRetryAfter } from "../transport/backoff.js";
+import { ProviderError, RequestAbortedError, UpstreamTimeoutError } from "../../errors/errors.js";
+import { redactText } from "../../log/redact.js";
+import type { ProviderSpec } from "../../providers/provider-spec.js";
+import { parseRetryAfter } from "../../transport/backoff.js";
 import { type BodyLimits, readGuardedText } from "./guarded-body.js";
 import type { UpstreamResponse, UpstreamTransport } from "./upstream-transport.js";
 

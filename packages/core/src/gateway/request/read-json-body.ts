@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { InvalidRequestError } from "../errors/errors.js";
+import { InvalidRequestError } from "../../errors/errors.js";
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json-depth.js";
 
 /** Parses a request body: 400 `invalid_json` when malformed, 400 `json_too_deep` past `MAX_JSON_DEPTH` levels. */

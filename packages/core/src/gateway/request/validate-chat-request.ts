@@ -1,6 +1,6 @@
-import { InvalidRequestError } from "../errors/errors.js";
-import { objectItems } from "../wire/json-items.js";
-import type { ChatRequest } from "./gateway-types.js";
+import { InvalidRequestError } from "../../errors/errors.js";
+import { objectItems } from "../../wire/json-items.js";
+import type { ChatRequest } from "../gateway-types.js";
 
 /** Checks the parts of a chat request the gateway relies on; a 400 naming the first bad field otherwise. */
 export function validateChatRequest(request: unknown): asserts request is ChatRequest {

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import type { KeywayContext } from "../context/context.js";
-import type { NativeRequest } from "../wire/native-passthrough.js";
-import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
+import type { KeywayContext } from "../../context/context.js";
+import type { NativeRequest } from "../../wire/native-passthrough.js";
+import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../../wire/openai-types.js";
+import { type KeywayParams, keywayParamNames } from "../request/keyway-params.js";
+import type { StreamEnd } from "../upstream/relay-stream.js";
 import { type GatewayState, LIFETIME_TTL_MS } from "./gateway-state.js";
-import { type KeywayParams, keywayParamNames } from "./keyway-params.js";
-import type { StreamEnd } from "./relay-stream.js";
 
 export const DEFAULT_CACHE_TTL_SECONDS = 86_400;
 const STATS = { hits: "stats:cache:hits", misses: "stats:cache:misses" };

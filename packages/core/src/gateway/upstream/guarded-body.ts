@@ -1,4 +1,4 @@
-import { ProviderError, RequestAbortedError, UpstreamTimeoutError } from "../errors/errors.js";
+import { ProviderError, RequestAbortedError, UpstreamTimeoutError } from "../../errors/errors.js";
 import type { UpstreamResponse } from "./upstream-transport.js";
 
 export interface BodyLimits {

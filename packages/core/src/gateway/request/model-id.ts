@@ -1,4 +1,4 @@
-import { InvalidRequestError } from "../errors/errors.js";
+import { InvalidRequestError } from "../../errors/errors.js";
 
 /**
  * The one grammar of a model id, checked before routing on every face (path or body `model`, fallbacks): ids
