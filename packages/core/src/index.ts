@@ -110,9 +110,13 @@ export { HttpLogSink, type HttpLogSinkOptions } from "./transport/http-log-sink.
 export type { LogDeliveryIssue, LogSink, SinkCounters } from "./transport/log-sink.js";
 export { MemoryLogSink } from "./transport/memory-log-sink.js";
 export { defaultSpoolDir, Spool } from "./transport/spool.js";
-export { DEFAULT_ANTHROPIC_MAX_TOKENS, toAnthropicRequest } from "./wire/anthropic-request.js";
-export { finishReasonOf, fromAnthropicMessage, usageFromAnthropic } from "./wire/anthropic-response.js";
-export { AnthropicStreamTranslator } from "./wire/anthropic-stream.js";
+export { DEFAULT_ANTHROPIC_MAX_TOKENS, toAnthropicRequest } from "./wire/anthropic/anthropic-request.js";
+export {
+  finishReasonOf,
+  fromAnthropicMessage,
+  usageFromAnthropic,
+} from "./wire/anthropic/anthropic-response.js";
+export { AnthropicStreamTranslator } from "./wire/anthropic/anthropic-stream.js";
 export type * from "./wire/openai-types.js";
 export {
   DEFAULT_MAX_SSE_EVENT_CHARS,

@@ -6,6 +6,7 @@ import type { RequestLog } from "../log/request-log.js";
 import { ProviderRegistry } from "../providers/provider-registry.js";
 import { createSink } from "../transport/create-sink.js";
 import type { LogSink } from "../transport/log-sink.js";
+import { fetchTransport, nodeTransport } from "../transport/upstream-transport.js";
 import { CallTracker } from "./call-tracker.js";
 import { chatMethod } from "./chat-method.js";
 import { embeddingsMethod } from "./embeddings-call.js";
@@ -17,7 +18,6 @@ import { ResponseCache } from "./governance/response-cache.js";
 import { createFetchHandler } from "./http/fetch-edge.js";
 import { readKeywayParams } from "./request/keyway-params.js";
 import { applyLoadBalance } from "./request/load-balance.js";
-import { fetchTransport, nodeTransport } from "./upstream/upstream-transport.js";
 
 export type {
   ChatMethod,

@@ -3,6 +3,7 @@ import type { RequestLog } from "../log/request-log.js";
 import type { ModelPrices } from "../pricing/compute-cost.js";
 import type { ProviderConfig, ProviderRegistry } from "../providers/provider-registry.js";
 import type { LogSink } from "../transport/log-sink.js";
+import type { UpstreamTransport } from "../transport/upstream-transport.js";
 import type { Budget } from "./governance/budgets.js";
 import { type GatewayState, memoryGatewayState } from "./governance/gateway-state.js";
 import type { RateLimits } from "./governance/rate-limits.js";
@@ -10,7 +11,6 @@ import { redisGatewayState } from "./governance/redis-gateway-state.js";
 import { SharedCooldowns } from "./governance/shared-cooldowns.js";
 import type { RouteDeps } from "./route/route-call.js";
 import type { UpstreamDeps } from "./upstream/upstream-request.js";
-import type { UpstreamTransport } from "./upstream/upstream-transport.js";
 
 export interface GatewayConfig {
   /** Per provider: keys or key pools, base URL overrides; unknown ids with a baseURL are custom providers. */

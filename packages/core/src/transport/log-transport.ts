@@ -1,9 +1,5 @@
-import {
-  fetchTransport,
-  nodeTransport,
-  type UpstreamTransport,
-} from "../gateway/upstream/upstream-transport.js";
 import { parseRetryAfter } from "./backoff.js";
+import { fetchTransport, nodeTransport, type UpstreamTransport } from "./upstream-transport.js";
 
 /** How one POST of logs ended, as a value: what to do next is the caller's. */
 export type SendResult =

@@ -1,12 +1,16 @@
 import { InvalidRequestError } from "../../errors/errors.js";
-import { chatStreamToGemini, chatToGemini } from "../../wire/chat-to-gemini.js";
-import { chatStreamToMessages, chatToMessage, type SseEventOut } from "../../wire/chat-to-messages.js";
-import { chatStreamToResponses, chatToResponse } from "../../wire/chat-to-responses.js";
-import { geminiToChat } from "../../wire/gemini-to-chat.js";
-import { messagesToChat } from "../../wire/messages-to-chat.js";
+import {
+  chatStreamToMessages,
+  chatToMessage,
+  type SseEventOut,
+} from "../../wire/anthropic/chat-to-messages.js";
+import { messagesToChat } from "../../wire/anthropic/messages-to-chat.js";
+import { chatStreamToGemini, chatToGemini } from "../../wire/gemini/chat-to-gemini.js";
+import { geminiToChat } from "../../wire/gemini/gemini-to-chat.js";
 import { type NativeFormat, nativeAnswerOr, nativeOr } from "../../wire/native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../../wire/openai-types.js";
-import { responsesToChat } from "../../wire/responses-to-chat.js";
+import { chatStreamToResponses, chatToResponse } from "../../wire/responses/chat-to-responses.js";
+import { responsesToChat } from "../../wire/responses/responses-to-chat.js";
 import type { Gateway } from "../gateway-types.js";
 import { cacheStatus } from "../governance/response-cache.js";
 import { logSourceOf } from "../request/keyway-params.js";

@@ -1,4 +1,4 @@
-import type { SseEventOut } from "../../wire/chat-to-messages.js";
+import type { SseEventOut } from "../../wire/anthropic/chat-to-messages.js";
 import { sseData } from "../../wire/sse.js";
 import { errorBodyFor } from "./error-renderer.js";
 

@@ -1,5 +1,5 @@
 import { ProviderError, RequestAbortedError, UpstreamTimeoutError } from "../../errors/errors.js";
-import type { UpstreamResponse } from "./upstream-transport.js";
+import type { UpstreamResponse } from "../../transport/upstream-transport.js";
 
 export interface BodyLimits {
   /** Longest silence allowed between two reads of the body. */

@@ -1,6 +1,6 @@
 import { RequestAbortedError } from "../../errors/errors.js";
+import { CompletionAccumulator } from "../../wire/completion-accumulator.js";
 import type { OpenAIChatChunk, OpenAIMessage, OpenAIUsage } from "../../wire/openai-types.js";
-import { CompletionAccumulator } from "./completion-accumulator.js";
 
 /** How a relayed stream ended: what the log needs. */
 export interface StreamEnd {

@@ -2,8 +2,8 @@ import { ProviderError, RequestAbortedError, UpstreamTimeoutError } from "../../
 import { redactText } from "../../log/redact.js";
 import type { ProviderSpec } from "../../providers/provider-spec.js";
 import { parseRetryAfter } from "../../transport/backoff.js";
+import type { UpstreamResponse, UpstreamTransport } from "../../transport/upstream-transport.js";
 import { type BodyLimits, readGuardedText } from "./guarded-body.js";
-import type { UpstreamResponse, UpstreamTransport } from "./upstream-transport.js";
 
 /** Where one attempt goes: the provider, its base URL and key, and the model as each side names it. */
 export interface UpstreamTarget {

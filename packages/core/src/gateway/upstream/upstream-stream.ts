@@ -1,11 +1,11 @@
 import { ProviderError } from "../../errors/errors.js";
 import { REDACTED, redactText } from "../../log/redact.js";
 import { SecretMatcher } from "../../log/secret-matcher.js";
-import { AnthropicStreamTranslator } from "../../wire/anthropic-stream.js";
-import { GeminiStreamTranslator } from "../../wire/gemini-response.js";
+import { AnthropicStreamTranslator } from "../../wire/anthropic/anthropic-stream.js";
+import { GeminiStreamTranslator } from "../../wire/gemini/gemini-response.js";
 import { attachNative, type NativeEvent, nativeEvents } from "../../wire/native-passthrough.js";
 import type { OpenAIChatChunk } from "../../wire/openai-types.js";
-import { ResponsesStreamTranslator } from "../../wire/responses-upstream.js";
+import { ResponsesStreamTranslator } from "../../wire/responses/responses-upstream.js";
 import { parseSse, type SseEvent } from "../../wire/sse.js";
 import { streamEventJson } from "../../wire/stream-event.js";
 import { badResponse, type UpstreamTarget } from "./upstream-request.js";

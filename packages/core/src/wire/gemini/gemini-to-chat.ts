@@ -1,8 +1,8 @@
-import { InvalidRequestError } from "../errors/errors.js";
-import { assistantMessage } from "./chat-content.js";
+import { InvalidRequestError } from "../../errors/errors.js";
+import { assistantMessage } from "../chat-content.js";
+import { objectItems } from "../json-items.js";
+import type { OpenAIChatRequest, OpenAIContentPart, OpenAIMessage, OpenAITool } from "../openai-types.js";
 import { modelTurnOf } from "./gemini-response.js";
-import { objectItems } from "./json-items.js";
-import type { OpenAIChatRequest, OpenAIContentPart, OpenAIMessage, OpenAITool } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
-import { answerToolArguments } from "./chat-content.js";
-import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIUsage } from "./openai-types.js";
+import { answerToolArguments } from "../chat-content.js";
+import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIUsage } from "../openai-types.js";
 
 type Json = Record<string, unknown>;
 

@@ -1,8 +1,8 @@
-import { CompletionAccumulator } from "../gateway/upstream/completion-accumulator.js";
-import { answerToolArguments } from "./chat-content.js";
-import type { SseEventOut } from "./chat-to-messages.js";
+import type { SseEventOut } from "../anthropic/chat-to-messages.js";
+import { answerToolArguments } from "../chat-content.js";
+import { CompletionAccumulator } from "../completion-accumulator.js";
+import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIToolCall, OpenAIUsage } from "../openai-types.js";
 import { assistantParts } from "./gemini-request.js";
-import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIToolCall, OpenAIUsage } from "./openai-types.js";
 
 type Json = Record<string, unknown>;
 

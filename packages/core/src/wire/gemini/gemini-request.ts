@@ -1,6 +1,6 @@
-import { InvalidRequestError } from "../errors/errors.js";
-import { contentPartsFor, dataUrlOf, parseToolArguments, textOf } from "./chat-content.js";
-import type { OpenAIChatRequest, OpenAIMessage, OpenAIToolCall } from "./openai-types.js";
+import { InvalidRequestError } from "../../errors/errors.js";
+import { contentPartsFor, dataUrlOf, parseToolArguments, textOf } from "../chat-content.js";
+import type { OpenAIChatRequest, OpenAIMessage, OpenAIToolCall } from "../openai-types.js";
 
 type Json = Record<string, unknown>;
 interface Content {

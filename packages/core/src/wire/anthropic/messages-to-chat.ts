@@ -1,6 +1,6 @@
-import { InvalidRequestError } from "../errors/errors.js";
-import { objectItems } from "./json-items.js";
-import type { OpenAIChatRequest, OpenAIContentPart, OpenAIMessage, OpenAIToolCall } from "./openai-types.js";
+import { InvalidRequestError } from "../../errors/errors.js";
+import { objectItems } from "../json-items.js";
+import type { OpenAIChatRequest, OpenAIContentPart, OpenAIMessage, OpenAIToolCall } from "../openai-types.js";
 
 type Json = Record<string, unknown>;
 

@@ -1,11 +1,11 @@
-import { assistantMessage } from "../../wire/chat-content.js";
+import { assistantMessage } from "./chat-content.js";
 import type {
   FinishReason,
   OpenAIChatChunk,
   OpenAIMessage,
   OpenAIToolCall,
   OpenAIUsage,
-} from "../../wire/openai-types.js";
+} from "./openai-types.js";
 
 /** Assembles streamed chunks into the completion message, finish reason and usage a log needs. */
 export class CompletionAccumulator {

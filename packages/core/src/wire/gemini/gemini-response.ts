@@ -1,5 +1,5 @@
-import { ProviderError } from "../errors/errors.js";
-import { assistantMessage } from "./chat-content.js";
+import { ProviderError } from "../../errors/errors.js";
+import { assistantMessage } from "../chat-content.js";
 import {
   canonicalChunk,
   type FinishReason,
@@ -7,9 +7,9 @@ import {
   type OpenAIChatCompletion,
   type OpenAIToolCall,
   type OpenAIUsage,
-} from "./openai-types.js";
-import type { SseEvent } from "./sse.js";
-import { streamEventJson } from "./stream-event.js";
+} from "../openai-types.js";
+import type { SseEvent } from "../sse.js";
+import { streamEventJson } from "../stream-event.js";
 
 type Json = Record<string, unknown>;
 

@@ -1,13 +1,13 @@
-import { ProviderError } from "../errors/errors.js";
-import { finishReasonOf, usageFromAnthropic } from "./anthropic-response.js";
+import { ProviderError } from "../../errors/errors.js";
 import {
   canonicalChunk,
   type OpenAIChatChunk,
   type OpenAIChunkToolCall,
   type OpenAIUsage,
-} from "./openai-types.js";
-import type { SseEvent } from "./sse.js";
-import { streamEventJson } from "./stream-event.js";
+} from "../openai-types.js";
+import type { SseEvent } from "../sse.js";
+import { streamEventJson } from "../stream-event.js";
+import { finishReasonOf, usageFromAnthropic } from "./anthropic-response.js";
 
 type Json = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
-import { assistantMessage } from "./chat-content.js";
-import type { FinishReason, OpenAIChatCompletion, OpenAIToolCall, OpenAIUsage } from "./openai-types.js";
+import { assistantMessage } from "../chat-content.js";
+import type { FinishReason, OpenAIChatCompletion, OpenAIToolCall, OpenAIUsage } from "../openai-types.js";
 
 type Json = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
-import { InvalidRequestError } from "../errors/errors.js";
-import { contentPartsFor, dataUrlOf, parseToolArguments, textOf } from "./chat-content.js";
-import type { OpenAIChatRequest, OpenAIMessage } from "./openai-types.js";
+import { InvalidRequestError } from "../../errors/errors.js";
+import { contentPartsFor, dataUrlOf, parseToolArguments, textOf } from "../chat-content.js";
+import type { OpenAIChatRequest, OpenAIMessage } from "../openai-types.js";
 
 type Block = Record<string, unknown>;
 interface AnthropicMessage {

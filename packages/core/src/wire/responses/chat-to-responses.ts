@@ -1,5 +1,5 @@
-import type { SseEventOut } from "./chat-to-messages.js";
-import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIUsage } from "./openai-types.js";
+import type { SseEventOut } from "../anthropic/chat-to-messages.js";
+import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIUsage } from "../openai-types.js";
 
 type Json = Record<string, unknown>;
 
