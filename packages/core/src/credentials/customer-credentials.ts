@@ -6,19 +6,36 @@ export interface CustomerKey {
   apiKey: string;
   weight: number;
   apiBase?: string;
+  /** Azure: the `api-version` for this key's resource. */
+  apiVersion?: string;
   availableModels?: string[];
   excludeModels?: string[];
 }
 
 type Json = Record<string, unknown>;
 
-function keyOf(credentials: unknown, path: string): { apiKey: string; apiBase?: string } {
+function keyOf(
+  credentials: unknown,
+  path: string,
+): { apiKey: string; apiBase?: string; apiVersion?: string } {
   const c = credentials as Json | undefined;
   const apiKey = c?.api_key;
   if (typeof apiKey !== "string" || apiKey === "")
     throw new InvalidRequestError(`${path}.api_key must be a non-empty string`, { field: `${path}.api_key` });
-  const apiBase = c?.api_base;
-  return typeof apiBase === "string" ? { apiKey, apiBase } : { apiKey };
+  const { api_base: apiBase, api_version: apiVersion } = c ?? {};
+  for (const [name, value] of [
+    ["api_base", apiBase],
+    ["api_version", apiVersion],
+  ] as const)
+    if (value !== undefined && (typeof value !== "string" || value === ""))
+      throw new InvalidRequestError(`${path}.${name} must be a non-empty string`, {
+        field: `${path}.${name}`,
+      });
+  return {
+    apiKey,
+    ...(typeof apiBase === "string" ? { apiBase } : {}),
+    ...(typeof apiVersion === "string" ? { apiVersion } : {}),
+  };
 }
 
 const stringList = (value: unknown): string[] | undefined =>

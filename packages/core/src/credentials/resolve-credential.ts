@@ -1,4 +1,4 @@
-import { CredentialsMissingError } from "../errors/errors.js";
+import { CredentialsMissingError, InvalidRequestError } from "../errors/errors.js";
 import type { ProviderSpec } from "../providers/provider-spec.js";
 import { checkBaseURL } from "./base-url-allow-list.js";
 import { type CustomerKey, keyServesModel } from "./customer-credentials.js";
@@ -12,8 +12,10 @@ export interface Credential {
   apiKey: string | undefined;
   keyId: string | undefined;
   source: CredentialSource;
-  /** A per-request base URL (allow-listed), replacing the provider's. */
+  /** A per-request base URL (allow-listed), replacing the provider's, or the env's for a provider with none. */
   baseURL?: string;
+  /** Azure: the credential's own `api-version`. */
+  apiVersion?: string;
 }
 
 export interface CredentialRequest {
@@ -21,7 +23,7 @@ export interface CredentialRequest {
   /** The model as requested (`groq/llama-3.1-8b-instant`) and as the provider knows it. */
   model: string;
   upstreamModel: string;
-  override?: Record<string, { api_key?: string; api_base?: string }> | undefined;
+  override?: Record<string, { api_key?: string; api_base?: string; api_version?: string }> | undefined;
   customerKeys: readonly CustomerKey[];
   pool: KeyPool | undefined;
   env: Record<string, string | undefined>;
@@ -36,6 +38,20 @@ export interface CredentialRequest {
  * → the configured key pool → the provider's env var. Throws `CredentialsMissingError` saying where it looked.
  */
 export function resolveCredential(request: CredentialRequest): Credential {
+  const credential = keyFor(request);
+  if (credential.baseURL || request.provider.baseURL) return credential;
+  // A provider with no public endpoint (Azure): the resource's endpoint from the env, or a clear error.
+  const envBase = (request.provider.baseURLEnvVars ?? []).map((name) => request.env[name]).find(Boolean);
+  if (envBase) return { ...credential, baseURL: envBase.replace(/\/+$/, "") };
+  throw new InvalidRequestError(
+    `Provider "${request.provider.id}" has no endpoint: set providers.${request.provider.id}.baseURL (your resource, e.g. https://{resource}.openai.azure.com)${
+      request.provider.baseURLEnvVars?.length ? `, env ${request.provider.baseURLEnvVars.join(" or ")}` : ""
+    }, or api_base in customer_credentials.${request.provider.id}.`,
+    { code: "base_url_missing", field: "api_base", statusCode: 400 },
+  );
+}
+
+function keyFor(request: CredentialRequest): Credential {
   const { provider, model, upstreamModel } = request;
   const override = request.override?.[model] ?? request.override?.[upstreamModel];
   if (override?.api_key) {
@@ -43,6 +59,7 @@ export function resolveCredential(request: CredentialRequest): Credential {
       apiKey: override.api_key,
       keyId: fingerprintKey(override.api_key),
       source: "override",
+      ...(override.api_version ? { apiVersion: override.api_version } : {}),
       ...(override.api_base
         ? {
             baseURL: checkBaseURL(
@@ -69,6 +86,7 @@ export function resolveCredential(request: CredentialRequest): Credential {
         apiKey: chosen.key.apiKey,
         keyId: chosen.keyId,
         source: "customer",
+        ...(chosen.key.apiVersion ? { apiVersion: chosen.key.apiVersion } : {}),
         ...(chosen.key.apiBase
           ? {
               baseURL: checkBaseURL(

@@ -14,13 +14,22 @@ export interface ProviderConfig {
   headers?: Record<string, string>;
   /** For a custom provider: its wire format (default `openai-chat`). */
   format?: ProviderSpec["format"];
+  /** Azure: the `api-version` its endpoints take. */
+  apiVersion?: string;
+  /** Azure: model id → deployment name (`{ "gpt-4o": "prod-gpt4o" }`, so `azure/gpt-4o` reaches `prod-gpt4o`). */
+  deployments?: Record<string, string>;
 }
 
 export interface ResolvedModel {
   provider: ProviderSpec;
-  /** The model id the provider expects (the prefix removed). */
+  /** The model id the provider expects (the prefix removed, a deployment name for its model mapped). */
   upstreamModel: string;
 }
+
+const served = (provider: ProviderSpec, upstreamModel: string): ResolvedModel => ({
+  provider,
+  upstreamModel: provider.deployments?.[upstreamModel] ?? upstreamModel,
+});
 
 /** Providers known to one gateway: the built-in ones with config applied, plus custom ones. */
 export class ProviderRegistry {
@@ -52,6 +61,8 @@ export class ProviderRegistry {
         baseURL: (settings.baseURL ?? builtIn?.baseURL ?? "").replace(/\/+$/, ""),
         ...(settings.headers ? { headers: settings.headers } : {}),
         ...(settings.models ? { models: settings.models } : {}),
+        ...(settings.apiVersion ? { apiVersion: settings.apiVersion } : {}),
+        ...(settings.deployments ? { deployments: settings.deployments } : {}),
       } as ProviderSpec);
     }
   }
@@ -77,12 +88,12 @@ export class ProviderRegistry {
     if (hint) {
       const provider = this.get(hint);
       if (!provider) throw new UnknownModelError(`${hint}/${model}`, this.ids());
-      return { provider, upstreamModel: model.startsWith(`${hint}/`) ? model.slice(hint.length + 1) : model };
+      return served(provider, model.startsWith(`${hint}/`) ? model.slice(hint.length + 1) : model);
     }
     const slash = model.indexOf("/");
     if (slash > 0) {
       const provider = this.get(model.slice(0, slash));
-      if (provider) return { provider, upstreamModel: model.slice(slash + 1) };
+      if (provider) return served(provider, model.slice(slash + 1));
     }
     for (const provider of this.#providers.values()) {
       if (provider.models?.includes(model)) return { provider, upstreamModel: model };

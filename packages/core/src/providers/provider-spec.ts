@@ -2,6 +2,16 @@ import type { NativeFormat } from "../wire/native-passthrough.js";
 
 export type WireFormatId = "openai-chat" | "anthropic-messages" | "google-gemini";
 
+/** How a provider wants its key: which header, in which form. */
+export type AuthScheme = "bearer" | "x-api-key" | "api-key" | "x-goog-api-key";
+
+/**
+ * Where a provider's endpoints sit under its base URL: `path` (the API's path appended: `/chat/completions`),
+ * `azure-deployments` (Azure OpenAI: `/openai/deployments/{deployment}/…?api-version=`, or `/openai/v1/…` when
+ * the API version is `v1`), `azure-inference` (Azure AI model inference: `/models/…?api-version=`).
+ */
+export type EndpointStyle = "path" | "azure-deployments" | "azure-inference";
+
 /** How Keyway reaches one provider. */
 export interface ProviderSpec {
   /** Respan's provider id (the keys of `customer_credentials`). */
@@ -27,6 +37,16 @@ export interface ProviderSpec {
   embeddings?: boolean;
   /** Client APIs served natively besides its wire format (OpenAI: the Responses API), for pass-through. */
   speaks?: readonly NativeFormat[];
+  /** The key's header (default: by wire format — bearer, Anthropic's `x-api-key`, Gemini's `x-goog-api-key`). */
+  auth?: AuthScheme;
+  /** Where its endpoints are (default `path`). */
+  endpoint?: EndpointStyle;
+  /** The `api-version` its endpoints take (Azure), unless a credential brings its own. */
+  apiVersion?: string;
+  /** Env vars holding the base URL when it has no public one (an Azure resource's endpoint). */
+  baseURLEnvVars?: readonly string[];
+  /** Model id → the name the provider serves it under (Azure deployments). */
+  deployments?: Readonly<Record<string, string>>;
 }
 
 const openai = (id: string, baseURL: string, envVar: string, embeddings = false): ProviderSpec => ({
@@ -64,6 +84,25 @@ export const builtInProviders: readonly ProviderSpec[] = Object.freeze([
   openai("perplexity", "https://api.perplexity.ai", "PERPLEXITY_API_KEY"),
   openai("openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
   openai("moonshot", "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY"),
+  // Azure has no public endpoint: each resource is its own host (`https://{resource}.openai.azure.com`).
+  {
+    ...openai("azure", "", "AZURE_OPENAI_API_KEY", true),
+    altEnvVars: ["AZURE_API_KEY"],
+    aliases: ["azure_openai"],
+    auth: "api-key",
+    endpoint: "azure-deployments",
+    apiVersion: "2024-10-21",
+    baseURLEnvVars: ["AZURE_OPENAI_ENDPOINT", "AZURE_API_BASE"],
+    speaks: ["openai-responses"],
+  },
+  {
+    ...openai("azure_ai", "", "AZURE_AI_API_KEY", true),
+    aliases: ["azure_deepseek"],
+    auth: "api-key",
+    endpoint: "azure-inference",
+    apiVersion: "2024-05-01-preview",
+    baseURLEnvVars: ["AZURE_AI_ENDPOINT", "AZURE_AI_API_BASE"],
+  },
 ]);
 
 /** Bare model ids that belong to a provider by their family name. */

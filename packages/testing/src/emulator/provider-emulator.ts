@@ -7,6 +7,7 @@ import {
   anthropicStreamEvents,
   parseAnthropicMessages,
 } from "./anthropic-messages.js";
+import { azureGate } from "./azure.js";
 import { describeFault, FaultBook } from "./faults.js";
 import {
   geminiResponse,
@@ -99,6 +100,13 @@ export async function startProviderEmulator(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const azure = azureGate(req, path);
+    if (azure && "refuse" in azure) {
+      res
+        .writeHead(azure.refuse.status, { "content-type": "application/json" })
+        .end(JSON.stringify(azure.refuse.body));
+      return;
+    }
     const format = formatOf(req.method, path);
     if (format === undefined) {
       res
@@ -119,7 +127,7 @@ export async function startProviderEmulator(
       at: Date.now(),
       path,
       format,
-      apiKey: apiKeyOf(req, format),
+      apiKey: azure?.apiKey ?? apiKeyOf(req, format),
       model,
       stream: gemini?.stream ?? (body as { stream?: unknown })?.stream === true,
       headers: { ...req.headers },

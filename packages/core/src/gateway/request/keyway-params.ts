@@ -11,7 +11,7 @@ export interface KeywayParams {
   group_identifier?: string;
   environment?: string;
   customer_credentials?: unknown;
-  credential_override?: Record<string, { api_key?: string; api_base?: string }>;
+  credential_override?: Record<string, { api_key?: string; api_base?: string; api_version?: string }>;
   fallback_models?: string[];
   /** Models and providers this call must not be routed to (the requested model and its fallbacks). */
   exclude_models?: string[];

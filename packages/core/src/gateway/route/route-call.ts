@@ -177,6 +177,7 @@ export async function routeCall<T>(
           provider: resolved.provider,
           baseURL: credential.baseURL ?? resolved.provider.baseURL,
           apiKey: credential.apiKey,
+          apiVersion: credential.apiVersion ?? resolved.provider.apiVersion,
           upstreamModel: resolved.upstreamModel,
           requestedModel: model,
         });

@@ -3,6 +3,8 @@ import { redactText } from "../../log/redact.js";
 import type { ProviderSpec } from "../../providers/provider-spec.js";
 import { parseRetryAfter } from "../../transport/backoff.js";
 import type { UpstreamResponse, UpstreamTransport } from "../../transport/upstream-transport.js";
+import { authHeaders } from "./auth-headers.js";
+import { endpointURL } from "./endpoint-url.js";
 import { type BodyLimits, readGuardedText } from "./guarded-body.js";
 
 /** Where one attempt goes: the provider, its base URL and key, and the model as each side names it. */
@@ -10,6 +12,8 @@ export interface UpstreamTarget {
   provider: ProviderSpec;
   baseURL: string;
   apiKey: string | undefined;
+  /** The `api-version` its endpoints take (Azure). */
+  apiVersion?: string | undefined;
   upstreamModel: string;
   /** The model as the caller named it; answers report it back. */
   requestedModel: string;
@@ -30,15 +34,9 @@ export function headersFor(target: UpstreamTarget, stream: boolean): Record<stri
   const headers: Record<string, string> = {
     "content-type": "application/json",
     accept: stream ? "text/event-stream" : "application/json",
+    ...authHeaders(target.provider, target.apiKey),
   };
-  if (target.provider.format === "anthropic-messages") {
-    headers["anthropic-version"] = ANTHROPIC_VERSION;
-    if (target.apiKey) headers["x-api-key"] = target.apiKey;
-  } else if (target.provider.format === "google-gemini") {
-    if (target.apiKey) headers["x-goog-api-key"] = target.apiKey;
-  } else if (target.apiKey) {
-    headers.authorization = `Bearer ${target.apiKey}`;
-  }
+  if (target.provider.format === "anthropic-messages") headers["anthropic-version"] = ANTHROPIC_VERSION;
   return { ...headers, ...target.provider.headers };
 }
 
@@ -78,7 +76,7 @@ export async function postUpstream(
   const secrets = apiKey ? [apiKey] : [];
   let response: UpstreamResponse;
   try {
-    response = await deps.transport(`${target.baseURL}${path}`, {
+    response = await deps.transport(endpointURL(target, path), {
       headers: headersFor(target, options.stream),
       body,
       signal,
