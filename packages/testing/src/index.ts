@@ -7,6 +7,7 @@ export {
 export { planReply } from "./emulator/reply.js";
 export { countTokens } from "./emulator/tokens.js";
 export type { EmulatedRequest, FaultSpec, ReplyPlan, WireFormat } from "./emulator/types.js";
+export type { ServiceAccountJson, VertexAuth } from "./emulator/vertex.js";
 export { freePort } from "./free-port.js";
 export { type ListeningServer, listen } from "./http/listen.js";
 export { parseJson, readBody } from "./http/read-body.js";

@@ -8,17 +8,43 @@ export interface CustomerKey {
   apiBase?: string;
   /** Azure: the `api-version` for this key's resource. */
   apiVersion?: string;
+  /** Vertex AI: the project and location this service account calls. */
+  project?: string;
+  location?: string;
   availableModels?: string[];
   excludeModels?: string[];
 }
 
 type Json = Record<string, unknown>;
 
-function keyOf(
-  credentials: unknown,
-  path: string,
-): { apiKey: string; apiBase?: string; apiVersion?: string } {
+type KeyFields = Pick<CustomerKey, "apiKey" | "apiBase" | "apiVersion" | "project" | "location">;
+
+/** Vertex AI's shape (Respan's and LiteLLM's names): the service account's JSON is its key. */
+function vertexKeyOf(c: Json, path: string): KeyFields {
+  const account = c.vertex_ai_credentials;
+  if (typeof account !== "string" && (typeof account !== "object" || account === null))
+    throw new InvalidRequestError(`${path}.vertex_ai_credentials must be the service account's JSON`, {
+      field: `${path}.vertex_ai_credentials`,
+    });
+  const place: Json = {};
+  for (const [name, key] of [
+    ["vertex_ai_project", "project"],
+    ["vertex_ai_location", "location"],
+  ] as const) {
+    const value = c[name];
+    if (value === undefined) continue;
+    if (typeof value !== "string" || !/^[a-z0-9-]+$/.test(value))
+      throw new InvalidRequestError(`${path}.${name} must be a Google Cloud ${key} id`, {
+        field: `${path}.${name}`,
+      });
+    place[key] = value;
+  }
+  return { apiKey: typeof account === "string" ? account : JSON.stringify(account), ...place };
+}
+
+function keyOf(credentials: unknown, path: string): KeyFields {
   const c = credentials as Json | undefined;
+  if (c?.vertex_ai_credentials !== undefined && c.api_key === undefined) return vertexKeyOf(c, path);
   const apiKey = c?.api_key;
   if (typeof apiKey !== "string" || apiKey === "")
     throw new InvalidRequestError(`${path}.api_key must be a non-empty string`, { field: `${path}.api_key` });

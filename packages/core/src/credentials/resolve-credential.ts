@@ -1,9 +1,10 @@
 import { CredentialsMissingError, InvalidRequestError } from "../errors/errors.js";
 import type { ProviderSpec } from "../providers/provider-spec.js";
 import { checkBaseURL } from "./base-url-allow-list.js";
-import { type CustomerKey, keyServesModel } from "./customer-credentials.js";
+import { type CustomerKey, keyServesModel, parseCustomerCredentials } from "./customer-credentials.js";
 import { fingerprintKey } from "./fingerprint.js";
 import type { KeyPool } from "./key-pool.js";
+import { GOOGLE_TOKEN_URI, serviceAccountOf } from "./service-account.js";
 import { weightedChoice } from "./weighted-choice.js";
 
 export type CredentialSource = "override" | "customer" | "pool" | "env" | "none";
@@ -16,6 +17,11 @@ export interface Credential {
   baseURL?: string;
   /** Azure: the credential's own `api-version`. */
   apiVersion?: string;
+  /** Vertex AI: the project and location the call goes to. */
+  project?: string;
+  location?: string;
+  /** Every secret the credential holds (a service account's private key besides its JSON): redacted everywhere. */
+  secrets?: readonly string[];
 }
 
 export interface CredentialRequest {
@@ -23,7 +29,7 @@ export interface CredentialRequest {
   /** The model as requested (`groq/llama-3.1-8b-instant`) and as the provider knows it. */
   model: string;
   upstreamModel: string;
-  override?: Record<string, { api_key?: string; api_base?: string; api_version?: string }> | undefined;
+  override?: Record<string, Record<string, unknown>> | undefined;
   customerKeys: readonly CustomerKey[];
   pool: KeyPool | undefined;
   env: Record<string, string | undefined>;
@@ -38,7 +44,8 @@ export interface CredentialRequest {
  * → the configured key pool → the provider's env var. Throws `CredentialsMissingError` saying where it looked.
  */
 export function resolveCredential(request: CredentialRequest): Credential {
-  const credential = keyFor(request);
+  const key = keyFor(request);
+  const credential = request.provider.auth === "google-oauth" ? vertexPlace(key, request) : key;
   if (credential.baseURL || request.provider.baseURL) return credential;
   // A provider with no public endpoint (Azure): the resource's endpoint from the env, or a clear error.
   const envBase = (request.provider.baseURLEnvVars ?? []).map((name) => request.env[name]).find(Boolean);
@@ -51,19 +58,54 @@ export function resolveCredential(request: CredentialRequest): Credential {
   );
 }
 
+/**
+ * Where a Vertex AI call goes and what it must never show: the credential's project (else the provider's, the
+ * service account's, the env's) and location (else `us-central1`); a service account a request brought may only
+ * send its signed token request to Google's token endpoint (or an allow-listed host) — anything else would let a
+ * caller aim the gateway at any service it can reach.
+ */
+function vertexPlace(credential: Credential, request: CredentialRequest): Credential {
+  if (!credential.apiKey) return credential;
+  const field = `customer_credentials.${request.provider.id}.vertex_ai_credentials`;
+  const account = serviceAccountOf(credential.apiKey, field);
+  if (
+    (credential.source === "customer" || credential.source === "override") &&
+    account.token_uri !== GOOGLE_TOKEN_URI
+  )
+    checkBaseURL(account.token_uri, request.allowedBaseURLHosts, `${field}.token_uri`);
+  const { env, provider } = request;
+  return {
+    ...credential,
+    project:
+      credential.project ??
+      provider.project ??
+      account.project_id ??
+      env.VERTEXAI_PROJECT ??
+      env.GOOGLE_CLOUD_PROJECT ??
+      "",
+    location: credential.location ?? provider.location ?? env.VERTEXAI_LOCATION ?? "us-central1",
+    secrets: [credential.apiKey, account.private_key],
+  };
+}
+
 function keyFor(request: CredentialRequest): Credential {
   const { provider, model, upstreamModel } = request;
-  const override = request.override?.[model] ?? request.override?.[upstreamModel];
-  if (override?.api_key) {
+  const given = request.override?.[model] ?? request.override?.[upstreamModel];
+  const override = given
+    ? parseCustomerCredentials({ [provider.id]: given }, `credential_override.${model}`)[0]
+    : undefined;
+  if (override) {
     return {
-      apiKey: override.api_key,
-      keyId: fingerprintKey(override.api_key),
+      apiKey: override.apiKey,
+      keyId: fingerprintKey(override.apiKey),
       source: "override",
-      ...(override.api_version ? { apiVersion: override.api_version } : {}),
-      ...(override.api_base
+      ...(override.apiVersion ? { apiVersion: override.apiVersion } : {}),
+      ...(override.project ? { project: override.project } : {}),
+      ...(override.location ? { location: override.location } : {}),
+      ...(override.apiBase
         ? {
             baseURL: checkBaseURL(
-              override.api_base,
+              override.apiBase,
               request.allowedBaseURLHosts,
               `credential_override.${model}.api_base`,
             ),
@@ -87,6 +129,8 @@ function keyFor(request: CredentialRequest): Credential {
         keyId: chosen.keyId,
         source: "customer",
         ...(chosen.key.apiVersion ? { apiVersion: chosen.key.apiVersion } : {}),
+        ...(chosen.key.project ? { project: chosen.key.project } : {}),
+        ...(chosen.key.location ? { location: chosen.key.location } : {}),
         ...(chosen.key.apiBase
           ? {
               baseURL: checkBaseURL(

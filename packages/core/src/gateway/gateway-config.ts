@@ -10,6 +10,7 @@ import type { RateLimits } from "./governance/rate-limits.js";
 import { redisGatewayState } from "./governance/redis-gateway-state.js";
 import { SharedCooldowns } from "./governance/shared-cooldowns.js";
 import type { RouteDeps } from "./route/route-call.js";
+import { GoogleTokens } from "./upstream/google-tokens.js";
 import type { UpstreamDeps } from "./upstream/upstream-request.js";
 
 export interface GatewayConfig {
@@ -94,7 +95,13 @@ export function gatewayParts(
   const pools = new Map<string, KeyPool>();
   for (const [given, settings] of Object.entries(config.providers ?? {})) {
     const id = registry.get(given)?.id ?? given; // `gemini` keys are `google`'s
-    const keys = settings.keys ?? (settings.apiKey ? [{ apiKey: settings.apiKey }] : []);
+    // A service account is Vertex AI's key: its JSON text, pooled like any other (weights, cooldowns).
+    const account =
+      typeof settings.serviceAccount === "object"
+        ? JSON.stringify(settings.serviceAccount)
+        : settings.serviceAccount;
+    const single = settings.apiKey ?? account;
+    const keys = settings.keys ?? (single ? [{ apiKey: single }] : []);
     if (keys.length > 0) pools.set(id, new KeyPool(id, keys, policy));
   }
   const redisUrl = config.state ? undefined : (config.redis ?? env.KEYWAY_REDIS_URL);
@@ -123,6 +130,7 @@ export function gatewayParts(
     },
     upstreamDeps: {
       transport,
+      googleTokens: new GoogleTokens(),
       timeoutMs,
       bodyLimits: {
         idleTimeoutMs: config.idleTimeoutMs ?? timeoutMs,

@@ -18,6 +18,11 @@ export interface ProviderConfig {
   apiVersion?: string;
   /** Azure: model id → deployment name (`{ "gpt-4o": "prod-gpt4o" }`, so `azure/gpt-4o` reaches `prod-gpt4o`). */
   deployments?: Record<string, string>;
+  /** Vertex AI: the Google Cloud project and location (default: the service account's project, `us-central1`). */
+  project?: string;
+  location?: string;
+  /** Vertex AI: the service account's JSON key (an object, its text, or a path to the file). */
+  serviceAccount?: string | object;
 }
 
 export interface ResolvedModel {
@@ -26,10 +31,13 @@ export interface ResolvedModel {
   upstreamModel: string;
 }
 
-const served = (provider: ProviderSpec, upstreamModel: string): ResolvedModel => ({
-  provider,
-  upstreamModel: provider.deployments?.[upstreamModel] ?? upstreamModel,
-});
+function served(provider: ProviderSpec, upstreamModel: string): ResolvedModel {
+  const variant = provider.variants?.find((entry) => entry.pattern.test(upstreamModel));
+  return {
+    provider: variant ? { ...provider, format: variant.format } : provider,
+    upstreamModel: provider.deployments?.[upstreamModel] ?? upstreamModel,
+  };
+}
 
 /** Providers known to one gateway: the built-in ones with config applied, plus custom ones. */
 export class ProviderRegistry {
@@ -63,6 +71,8 @@ export class ProviderRegistry {
         ...(settings.models ? { models: settings.models } : {}),
         ...(settings.apiVersion ? { apiVersion: settings.apiVersion } : {}),
         ...(settings.deployments ? { deployments: settings.deployments } : {}),
+        ...(settings.project ? { project: settings.project } : {}),
+        ...(settings.location ? { location: settings.location } : {}),
       } as ProviderSpec);
     }
   }

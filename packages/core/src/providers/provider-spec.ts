@@ -3,14 +3,15 @@ import type { NativeFormat } from "../wire/native-passthrough.js";
 export type WireFormatId = "openai-chat" | "anthropic-messages" | "google-gemini";
 
 /** How a provider wants its key: which header, in which form. */
-export type AuthScheme = "bearer" | "x-api-key" | "api-key" | "x-goog-api-key";
+export type AuthScheme = "bearer" | "x-api-key" | "api-key" | "x-goog-api-key" | "google-oauth";
 
 /**
  * Where a provider's endpoints sit under its base URL: `path` (the API's path appended: `/chat/completions`),
  * `azure-deployments` (Azure OpenAI: `/openai/deployments/{deployment}/…?api-version=`, or `/openai/v1/…` when
- * the API version is `v1`), `azure-inference` (Azure AI model inference: `/models/…?api-version=`).
+ * the API version is `v1`), `azure-inference` (Azure AI model inference: `/models/…?api-version=`), `vertex`
+ * (Vertex AI: `/v1/projects/{p}/locations/{l}/publishers/{google|anthropic}/models/{m}:{method}`).
  */
-export type EndpointStyle = "path" | "azure-deployments" | "azure-inference";
+export type EndpointStyle = "path" | "azure-deployments" | "azure-inference" | "vertex";
 
 /** How Keyway reaches one provider. */
 export interface ProviderSpec {
@@ -47,7 +48,15 @@ export interface ProviderSpec {
   baseURLEnvVars?: readonly string[];
   /** Model id → the name the provider serves it under (Azure deployments). */
   deployments?: Readonly<Record<string, string>>;
+  /** Vertex AI: the project and location calls go to, unless a credential names its own. */
+  project?: string;
+  location?: string;
+  /** Models served in another wire format than the provider's (Claude on Vertex speaks Anthropic's Messages). */
+  variants?: readonly { pattern: RegExp; format: WireFormatId }[];
 }
+
+/** Vertex AI's global host; a regional location has its own (`us-east5-aiplatform.googleapis.com`). */
+export const VERTEX_BASE_URL = "https://aiplatform.googleapis.com";
 
 const openai = (id: string, baseURL: string, envVar: string, embeddings = false): ProviderSpec => ({
   id,
@@ -94,6 +103,17 @@ export const builtInProviders: readonly ProviderSpec[] = Object.freeze([
     apiVersion: "2024-10-21",
     baseURLEnvVars: ["AZURE_OPENAI_ENDPOINT", "AZURE_API_BASE"],
     speaks: ["openai-responses"],
+  },
+  {
+    id: "vertex_ai",
+    // Replaced by the location's own host (`{location}-aiplatform.googleapis.com`) unless overridden.
+    baseURL: VERTEX_BASE_URL,
+    format: "google-gemini",
+    envVar: "GOOGLE_APPLICATION_CREDENTIALS",
+    aliases: ["google_vertex_ai", "vertex"],
+    auth: "google-oauth",
+    endpoint: "vertex",
+    variants: [{ pattern: /^claude-/, format: "anthropic-messages" }],
   },
   {
     ...openai("azure_ai", "", "AZURE_AI_API_KEY", true),

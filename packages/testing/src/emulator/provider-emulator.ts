@@ -22,6 +22,7 @@ import { openAIResponse, openAIResponsesStreamEvents, parseOpenAIResponses } fro
 import { planReply } from "./reply.js";
 import { ReplyWriter, sleep } from "./reply-writer.js";
 import type { EmulatedRequest, FaultSpec, ReplyInput, WireFormat } from "./types.js";
+import { VertexAuth, vertexRoute } from "./vertex.js";
 
 export interface ProviderEmulatorOptions {
   port?: number;
@@ -51,6 +52,8 @@ export interface ProviderEmulator {
   /** Scripts a fault; faults apply in the order added. */
   fault(spec: FaultSpec): void;
   clearFaults(): void;
+  /** Google's OAuth token endpoint (`/oauth2/token`) and the service accounts it knows, for Vertex AI. */
+  readonly vertex: VertexAuth;
   /** Forgets requests and faults. */
   reset(): void;
   /** Client connections open right now (keep-alive ones included). */
@@ -97,6 +100,8 @@ export async function startProviderEmulator(
   const faults = new FaultBook();
   let requests: EmulatedRequest[] = [];
   let seq = 0;
+  let ownURL = "";
+  const vertexAuth = new VertexAuth(() => ownURL);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -107,7 +112,34 @@ export async function startProviderEmulator(
         .end(JSON.stringify(azure.refuse.body));
       return;
     }
-    const format = formatOf(req.method, path);
+    if (req.method === "POST" && path === "/oauth2/token") {
+      const answer = vertexAuth.token(new URLSearchParams((await readBody(req)).toString("utf8")));
+      res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
+      return;
+    }
+    const vertex = req.method === "POST" ? vertexRoute(path) : undefined;
+    let vertexToken: string | undefined;
+    if (vertex) {
+      const checked = vertexAuth.check(req);
+      const methods =
+        vertex.publisher === "google"
+          ? ["generateContent", "streamGenerateContent"]
+          : ["rawPredict", "streamRawPredict"];
+      const refusal =
+        "refuse" in checked
+          ? checked.refuse
+          : methods.includes(vertex.method)
+            ? undefined
+            : { status: 404, body: googleError(404, `Method ${vertex.method} not found.`) };
+      if (refusal) {
+        res
+          .writeHead(refusal.status, { "content-type": "application/json" })
+          .end(JSON.stringify(refusal.body));
+        return;
+      }
+      vertexToken = "token" in checked ? checked.token : undefined;
+    }
+    const format = vertex?.publisher === "anthropic" ? "anthropic-messages" : formatOf(req.method, path);
     if (format === undefined) {
       res
         .writeHead(404, { "content-type": "application/json" })
@@ -116,6 +148,24 @@ export async function startProviderEmulator(
     }
     const raw = format === "models" ? Buffer.alloc(0) : await readBody(req);
     const body = format === "models" ? undefined : parseJson(raw);
+    // Claude on Vertex: the model and streaming are in the path, the API version in the body, no `model` field.
+    if (vertex?.publisher === "anthropic" && body && typeof body === "object") {
+      const claude = body as Record<string, unknown>;
+      const problem =
+        claude.anthropic_version !== "vertex-2023-10-16"
+          ? "anthropic_version: must be vertex-2023-10-16"
+          : claude.model !== undefined
+            ? "model: Extra inputs are not permitted"
+            : undefined;
+      if (problem) {
+        res
+          .writeHead(400, { "content-type": "application/json" })
+          .end(JSON.stringify(anthropicError(400, problem)));
+        return;
+      }
+      claude.model = vertex.model;
+      claude.stream = vertex.method === "streamRawPredict";
+    }
     const gemini = format === "google-gemini" ? geminiRoute(path) : undefined;
     const model =
       gemini?.model ??
@@ -127,7 +177,7 @@ export async function startProviderEmulator(
       at: Date.now(),
       path,
       format,
-      apiKey: azure?.apiKey ?? apiKeyOf(req, format),
+      apiKey: vertexToken ?? azure?.apiKey ?? apiKeyOf(req, format),
       model,
       stream: gemini?.stream ?? (body as { stream?: unknown })?.stream === true,
       headers: { ...req.headers },
@@ -241,6 +291,7 @@ export async function startProviderEmulator(
       res.end(JSON.stringify(openAIError(500, `emulator failure: ${String(error)}`)));
     });
   }, options.port);
+  ownURL = server.url;
 
   return {
     url: server.url,
@@ -252,6 +303,7 @@ export async function startProviderEmulator(
     requestsWithKey: (apiKey) => requests.filter((request) => request.apiKey === apiKey),
     fault: (spec) => faults.add(spec),
     clearFaults: () => faults.clear(),
+    vertex: vertexAuth,
     reset() {
       requests = [];
       faults.clear();

@@ -166,10 +166,12 @@ export async function routeCall<T>(
         keyId: credential.keyId,
         credentialSource: credential.source,
         attempts: route.attempts + 1,
-        secrets:
-          credential.apiKey && !route.secrets.includes(credential.apiKey)
-            ? [...route.secrets, credential.apiKey]
-            : route.secrets,
+        secrets: [
+          ...route.secrets,
+          ...(credential.secrets ?? (credential.apiKey ? [credential.apiKey] : [])).filter(
+            (secret) => !route.secrets.includes(secret),
+          ),
+        ],
       };
       const pool = credential.source === "pool" ? deps.pools.get(resolved.provider.id) : undefined;
       try {
@@ -178,6 +180,8 @@ export async function routeCall<T>(
           baseURL: credential.baseURL ?? resolved.provider.baseURL,
           apiKey: credential.apiKey,
           apiVersion: credential.apiVersion ?? resolved.provider.apiVersion,
+          ...(credential.project !== undefined ? { project: credential.project } : {}),
+          ...(credential.location !== undefined ? { location: credential.location } : {}),
           upstreamModel: resolved.upstreamModel,
           requestedModel: model,
         });

@@ -1,4 +1,7 @@
+import { serviceAccountOf } from "../../credentials/service-account.js";
 import type { AuthScheme, ProviderSpec } from "../../providers/provider-spec.js";
+import type { UpstreamTransport } from "../../transport/upstream-transport.js";
+import type { GoogleTokens } from "./google-tokens.js";
 
 /** The scheme a provider names, or the one its wire format implies. */
 export function authSchemeOf(provider: ProviderSpec): AuthScheme {
@@ -8,10 +11,23 @@ export function authSchemeOf(provider: ProviderSpec): AuthScheme {
   return "bearer";
 }
 
-/** The auth step of an upstream call: the key in the header its provider's scheme names (none without a key). */
-export function authHeaders(provider: ProviderSpec, apiKey: string | undefined): Record<string, string> {
+/**
+ * The auth step of an upstream call: the credential in the form its provider's scheme names — a key in its
+ * header (`authorization: Bearer`, `x-api-key`, `api-key`, `x-goog-api-key`), or for a service account (Vertex
+ * AI) an OAuth access token obtained with it. No credential, no header.
+ */
+export async function authHeaders(
+  target: { provider: ProviderSpec; apiKey: string | undefined },
+  deps: { googleTokens: GoogleTokens; transport: UpstreamTransport; timeoutMs: number },
+): Promise<Record<string, string>> {
+  const { apiKey, provider } = target;
   if (!apiKey) return {};
   const scheme = authSchemeOf(provider);
+  if (scheme === "google-oauth") {
+    const account = serviceAccountOf(apiKey, `providers.${provider.id}.serviceAccount`);
+    const token = await deps.googleTokens.token(account, deps.transport, provider.id, deps.timeoutMs);
+    return { authorization: `Bearer ${token}` };
+  }
   if (scheme === "bearer") return { authorization: `Bearer ${apiKey}` };
   return { [scheme]: apiKey };
 }

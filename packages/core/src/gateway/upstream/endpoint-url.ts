@@ -1,4 +1,4 @@
-import type { ProviderSpec } from "../../providers/provider-spec.js";
+import { type ProviderSpec, VERTEX_BASE_URL } from "../../providers/provider-spec.js";
 
 /** What of an attempt decides its URL. */
 export interface EndpointTarget {
@@ -6,6 +6,25 @@ export interface EndpointTarget {
   baseURL: string;
   apiVersion?: string | undefined;
   upstreamModel: string;
+  project?: string;
+  location?: string;
+}
+
+/**
+ * Vertex AI: Gemini's path under `publishers/google`, Claude's `:rawPredict` / `:streamRawPredict` under
+ * `publishers/anthropic`, on the location's own host (`global` has none of its own) unless the base URL is set.
+ */
+function vertexURL(target: EndpointTarget, path: string, stream: boolean): string {
+  const location = target.location ?? "us-central1";
+  const base =
+    target.baseURL === VERTEX_BASE_URL && location !== "global"
+      ? `https://${location}-aiplatform.googleapis.com`
+      : target.baseURL;
+  const root = `${base}/v1/projects/${encodeURIComponent(target.project ?? "")}/locations/${encodeURIComponent(location)}`;
+  if (target.provider.format === "anthropic-messages")
+    // Vertex writes Claude's version after an `@` (`claude-sonnet-4-5@20250929`), kept as written.
+    return `${root}/publishers/anthropic/models/${encodeURIComponent(target.upstreamModel).replaceAll("%40", "@")}:${stream ? "streamRawPredict" : "rawPredict"}`;
+  return `${root}/publishers/google${path}`;
 }
 
 /**
@@ -14,10 +33,11 @@ export interface EndpointTarget {
  * under `/openai/deployments/{deployment}/…?api-version=` (or, with API version `v1`, `/openai/v1/…`, the
  * deployment named in the body); Azure AI model inference under `/models/…?api-version=`.
  */
-export function endpointURL(target: EndpointTarget, path: string): string {
+export function endpointURL(target: EndpointTarget, path: string, stream = false): string {
   const { baseURL, provider, apiVersion } = target;
   const style = provider.endpoint ?? "path";
   if (style === "path") return `${baseURL}${path}`;
+  if (style === "vertex") return vertexURL(target, path, stream);
   const [route, query] = path.split("?") as [string, string | undefined];
   const params = new URLSearchParams(query);
   if (style === "azure-deployments") {

@@ -5,6 +5,7 @@ import { parseRetryAfter } from "../../transport/backoff.js";
 import type { UpstreamResponse, UpstreamTransport } from "../../transport/upstream-transport.js";
 import { authHeaders } from "./auth-headers.js";
 import { endpointURL } from "./endpoint-url.js";
+import type { GoogleTokens } from "./google-tokens.js";
 import { type BodyLimits, readGuardedText } from "./guarded-body.js";
 
 /** Where one attempt goes: the provider, its base URL and key, and the model as each side names it. */
@@ -14,6 +15,9 @@ export interface UpstreamTarget {
   apiKey: string | undefined;
   /** The `api-version` its endpoints take (Azure). */
   apiVersion?: string | undefined;
+  /** Vertex AI: the project and location. */
+  project?: string;
+  location?: string;
   upstreamModel: string;
   /** The model as the caller named it; answers report it back. */
   requestedModel: string;
@@ -22,6 +26,8 @@ export interface UpstreamTarget {
 /** How upstream calls are made: fixed for a gateway's lifetime. */
 export interface UpstreamDeps {
   transport: UpstreamTransport;
+  /** Service accounts' OAuth tokens (Vertex AI), cached for the gateway's lifetime. */
+  googleTokens: GoogleTokens;
   /** Time allowed for the headers. */
   timeoutMs: number;
   /** Silence allowed between reads of the body, and the most bytes read from it. */
@@ -30,11 +36,15 @@ export interface UpstreamDeps {
 
 const ANTHROPIC_VERSION = "2023-06-01";
 
-export function headersFor(target: UpstreamTarget, stream: boolean): Record<string, string> {
+export function headersFor(
+  target: UpstreamTarget,
+  stream: boolean,
+  auth: Record<string, string>,
+): Record<string, string> {
   const headers: Record<string, string> = {
     "content-type": "application/json",
     accept: stream ? "text/event-stream" : "application/json",
-    ...authHeaders(target.provider, target.apiKey),
+    ...auth,
   };
   if (target.provider.format === "anthropic-messages") headers["anthropic-version"] = ANTHROPIC_VERSION;
   return { ...headers, ...target.provider.headers };
@@ -73,11 +83,16 @@ export async function postUpstream(
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), deps.timeoutMs);
   const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
-  const secrets = apiKey ? [apiKey] : [];
+  // The auth step first (a token fetch fails typed, on its own); what it sends is redacted like the key.
+  const auth = await authHeaders(target, deps);
+  const secrets = [
+    ...(apiKey ? [apiKey] : []),
+    ...Object.values(auth).map((value) => value.replace(/^Bearer /, "")),
+  ];
   let response: UpstreamResponse;
   try {
-    response = await deps.transport(endpointURL(target, path), {
-      headers: headersFor(target, options.stream),
+    response = await deps.transport(endpointURL(target, path, options.stream), {
+      headers: headersFor(target, options.stream, auth),
       body,
       signal,
     });

@@ -39,9 +39,21 @@ const ownOnly: Record<string, (body: Record<string, unknown>) => string | undefi
 /** Names Keyway reads in its own requests that a provider's API defines for itself (Anthropic's `metadata`). */
 const ownedByProvider: Record<string, ReadonlySet<string>> = { "anthropic-messages": new Set(["metadata"]) };
 
+/** Claude on Vertex AI: the model is in the path, and the body carries Vertex's API version instead. */
+function forVertex(target: UpstreamTarget, body: Record<string, unknown>): Record<string, unknown> {
+  if (target.provider.endpoint !== "vertex" || target.provider.format !== "anthropic-messages") return body;
+  const { model: _model, ...rest } = body;
+  return { ...rest, anthropic_version: "vertex-2023-10-16" };
+}
+
 function upstreamBody(target: UpstreamTarget, request: OpenAIChatRequest): string {
   if (target.provider.format === "anthropic-messages")
-    return JSON.stringify(toAnthropicRequest(request, target.upstreamModel));
+    return JSON.stringify(
+      forVertex(
+        target,
+        toAnthropicRequest(request, target.upstreamModel) as unknown as Record<string, unknown>,
+      ),
+    );
   if (target.provider.format === "google-gemini")
     return JSON.stringify(toGeminiRequest(request, keywayNames));
   const body: Record<string, unknown> = {};
@@ -60,7 +72,7 @@ function nativeBody(native: NativeRequest, target: UpstreamTarget): string {
     if (!keywayNames.has(key) || own?.has(key)) out[key] = value;
   // Gemini names the model in the path, and refuses a body field it does not know.
   if (native.format !== "google-gemini") out.model = target.upstreamModel;
-  return JSON.stringify(out);
+  return JSON.stringify(forVertex(target, out));
 }
 
 function parseJson(text: string, provider: string): Record<string, unknown> {
