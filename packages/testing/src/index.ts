@@ -1,4 +1,5 @@
 export { chromiumLaunchOptions } from "./chromium.js";
+export type { AwsCredentials, BedrockAuth } from "./emulator/bedrock-auth.js";
 export {
   type ProviderEmulator,
   type ProviderEmulatorOptions,

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from "../errors/errors.js";
+import { awsKeyText } from "./aws-keys.js";
 
 /** One BYOK key a request brought, whichever of Respan's shapes it came in. */
 export interface CustomerKey {
@@ -11,13 +12,41 @@ export interface CustomerKey {
   /** Vertex AI: the project and location this service account calls. */
   project?: string;
   location?: string;
+  /** AWS: the region these keys call. */
+  region?: string;
   availableModels?: string[];
   excludeModels?: string[];
 }
 
 type Json = Record<string, unknown>;
 
-type KeyFields = Pick<CustomerKey, "apiKey" | "apiBase" | "apiVersion" | "project" | "location">;
+type KeyFields = Pick<CustomerKey, "apiKey" | "apiBase" | "apiVersion" | "project" | "location" | "region">;
+
+/** AWS's shape (Respan's and LiteLLM's names): the keys are held as one credential string. */
+function awsKeyOf(c: Json, path: string): KeyFields {
+  const text = (name: string, required: boolean) => {
+    const value = c[name];
+    if (value === undefined && !required) return undefined;
+    if (typeof value !== "string" || value === "")
+      throw new InvalidRequestError(`${path}.${name} must be a non-empty string`, {
+        field: `${path}.${name}`,
+      });
+    return value;
+  };
+  const region = text("aws_region_name", false);
+  if (region !== undefined && !/^[a-z]{2}(?:-[a-z]+)+-\d+$/.test(region))
+    throw new InvalidRequestError(`${path}.aws_region_name is not an AWS region`, {
+      field: `${path}.aws_region_name`,
+    });
+  return {
+    apiKey: awsKeyText({
+      accessKeyId: text("aws_access_key_id", true) as string,
+      secretAccessKey: text("aws_secret_access_key", true) as string,
+      sessionToken: text("aws_session_token", false),
+    }),
+    ...(region ? { region } : {}),
+  };
+}
 
 /** Vertex AI's shape (Respan's and LiteLLM's names): the service account's JSON is its key. */
 function vertexKeyOf(c: Json, path: string): KeyFields {
@@ -45,6 +74,7 @@ function vertexKeyOf(c: Json, path: string): KeyFields {
 function keyOf(credentials: unknown, path: string): KeyFields {
   const c = credentials as Json | undefined;
   if (c?.vertex_ai_credentials !== undefined && c.api_key === undefined) return vertexKeyOf(c, path);
+  if (c?.aws_access_key_id !== undefined && c.api_key === undefined) return awsKeyOf(c, path);
   const apiKey = c?.api_key;
   if (typeof apiKey !== "string" || apiKey === "")
     throw new InvalidRequestError(`${path}.api_key must be a non-empty string`, { field: `${path}.api_key` });

@@ -1,5 +1,6 @@
 import { CredentialsMissingError, InvalidRequestError } from "../errors/errors.js";
 import type { ProviderSpec } from "../providers/provider-spec.js";
+import { awsEnvKeys, awsKeysOf } from "./aws-keys.js";
 import { checkBaseURL } from "./base-url-allow-list.js";
 import { type CustomerKey, keyServesModel, parseCustomerCredentials } from "./customer-credentials.js";
 import { fingerprintKey } from "./fingerprint.js";
@@ -20,6 +21,8 @@ export interface Credential {
   /** Vertex AI: the project and location the call goes to. */
   project?: string;
   location?: string;
+  /** AWS: the region the call goes to. */
+  region?: string;
   /** Every secret the credential holds (a service account's private key besides its JSON): redacted everywhere. */
   secrets?: readonly string[];
 }
@@ -45,7 +48,9 @@ export interface CredentialRequest {
  */
 export function resolveCredential(request: CredentialRequest): Credential {
   const key = keyFor(request);
-  const credential = request.provider.auth === "google-oauth" ? vertexPlace(key, request) : key;
+  const auth = request.provider.auth;
+  const credential =
+    auth === "google-oauth" ? vertexPlace(key, request) : auth === "sigv4" ? awsPlace(key, request) : key;
   if (credential.baseURL || request.provider.baseURL) return credential;
   // A provider with no public endpoint (Azure): the resource's endpoint from the env, or a clear error.
   const envBase = (request.provider.baseURLEnvVars ?? []).map((name) => request.env[name]).find(Boolean);
@@ -88,6 +93,26 @@ function vertexPlace(credential: Credential, request: CredentialRequest): Creden
   };
 }
 
+/** Where a Bedrock call goes and what it must never show: the region, and the secret key and session token. */
+function awsPlace(credential: Credential, request: CredentialRequest): Credential {
+  const { env, provider } = request;
+  const keys = credential.apiKey
+    ? awsKeysOf(credential.apiKey, `customer_credentials.${provider.id}`)
+    : undefined;
+  return {
+    ...credential,
+    region: credential.region ?? provider.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
+    ...(credential.apiKey
+      ? {
+          secrets: [
+            credential.apiKey,
+            ...(keys ? [keys.secretAccessKey, keys.sessionToken ?? ""] : []),
+          ].filter(Boolean),
+        }
+      : {}),
+  };
+}
+
 function keyFor(request: CredentialRequest): Credential {
   const { provider, model, upstreamModel } = request;
   const given = request.override?.[model] ?? request.override?.[upstreamModel];
@@ -102,6 +127,7 @@ function keyFor(request: CredentialRequest): Credential {
       ...(override.apiVersion ? { apiVersion: override.apiVersion } : {}),
       ...(override.project ? { project: override.project } : {}),
       ...(override.location ? { location: override.location } : {}),
+      ...(override.region ? { region: override.region } : {}),
       ...(override.apiBase
         ? {
             baseURL: checkBaseURL(
@@ -131,6 +157,7 @@ function keyFor(request: CredentialRequest): Credential {
         ...(chosen.key.apiVersion ? { apiVersion: chosen.key.apiVersion } : {}),
         ...(chosen.key.project ? { project: chosen.key.project } : {}),
         ...(chosen.key.location ? { location: chosen.key.location } : {}),
+        ...(chosen.key.region ? { region: chosen.key.region } : {}),
         ...(chosen.key.apiBase
           ? {
               baseURL: checkBaseURL(
@@ -148,7 +175,10 @@ function keyFor(request: CredentialRequest): Credential {
   if (picked) return { apiKey: picked.apiKey, keyId: picked.keyId, source: "pool" };
 
   const envVars = provider.envVar ? [provider.envVar, ...(provider.altEnvVars ?? [])] : [];
-  const fromEnv = envVars.map((name) => request.env[name]).find(Boolean);
+  // Bedrock also takes the standard AWS keys from the env (its API key, AWS_BEARER_TOKEN_BEDROCK, first).
+  const fromEnv =
+    envVars.map((name) => request.env[name]).find(Boolean) ??
+    (provider.auth === "sigv4" ? awsEnvKeys(request.env) : undefined);
   if (fromEnv) return { apiKey: fromEnv, keyId: fingerprintKey(fromEnv), source: "env" };
 
   if (provider.keyOptional) return { apiKey: undefined, keyId: undefined, source: "none" };

@@ -2,6 +2,7 @@ import { InvalidRequestError } from "../errors/errors.js";
 import { applyUsage } from "../log/apply-usage.js";
 import { dropContent } from "../log/disable-log.js";
 import type { RequestLog } from "../log/request-log.js";
+import { fromInvokeEmbeddings, toInvokeEmbeddings } from "../wire/bedrock/invoke-embeddings.js";
 import type { OpenAIEmbeddingsRequest, OpenAIEmbeddingsResponse } from "../wire/openai-types.js";
 import { baseLog, type CallOutcomeBase } from "./base-log.js";
 import type { EndpointParts } from "./endpoint-parts.js";
@@ -57,10 +58,15 @@ export async function callEmbeddings(
       `Provider "${provider.id}" has no embeddings API. Use an embedding model of openai, mistral, togetherai, fireworks, or a custom OpenAI-compatible provider.`,
       { field: "model", code: "embeddings_not_supported" },
     );
-  const body: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(request)) if (!keywayNames.has(key)) body[key] = value;
-  body.model = target.upstreamModel;
-  const response = await postUpstream(target, "/embeddings", JSON.stringify(body), {
+  // Bedrock embeds through InvokeModel, in the embedding model's own body.
+  const bedrock = provider.format === "bedrock-converse";
+  const body: Record<string, unknown> = bedrock ? toInvokeEmbeddings(target.upstreamModel, request) : {};
+  if (!bedrock) {
+    for (const [key, value] of Object.entries(request)) if (!keywayNames.has(key)) body[key] = value;
+    body.model = target.upstreamModel;
+  }
+  const path = bedrock ? `/model/${encodeURIComponent(target.upstreamModel)}/invoke` : "/embeddings";
+  const response = await postUpstream(target, path, JSON.stringify(body), {
     stream: false,
     signal,
     deps,
@@ -71,6 +77,16 @@ export async function callEmbeddings(
     answer = JSON.parse(text) as OpenAIEmbeddingsResponse;
   } catch {
     throw badResponse(provider.id, "a body that is not JSON");
+  }
+  if (bedrock && typeof answer === "object" && answer !== null) {
+    const mapped = fromInvokeEmbeddings(
+      target.upstreamModel,
+      answer as never,
+      request,
+      target.requestedModel,
+    );
+    if (!mapped) throw badResponse(provider.id, "embeddings without data");
+    return mapped;
   }
   if (typeof answer !== "object" || answer === null || !Array.isArray(answer.data))
     throw badResponse(provider.id, "embeddings without data");

@@ -1,3 +1,4 @@
+import { awsKeyText } from "../credentials/aws-keys.js";
 import { type CooldownPolicy, defaultCooldownPolicy, KeyPool } from "../credentials/key-pool.js";
 import type { RequestLog } from "../log/request-log.js";
 import type { ModelPrices } from "../pricing/compute-cost.js";
@@ -100,8 +101,21 @@ export function gatewayParts(
       typeof settings.serviceAccount === "object"
         ? JSON.stringify(settings.serviceAccount)
         : settings.serviceAccount;
-    const single = settings.apiKey ?? account;
-    const keys = settings.keys ?? (single ? [{ apiKey: single }] : []);
+    // AWS keys are Bedrock's: held as their JSON text, pooled the same way.
+    const aws =
+      settings.accessKeyId && settings.secretAccessKey
+        ? awsKeyText({
+            accessKeyId: settings.accessKeyId,
+            secretAccessKey: settings.secretAccessKey,
+            sessionToken: settings.sessionToken,
+          })
+        : undefined;
+    const single = settings.apiKey ?? account ?? aws;
+    const keys = (settings.keys ?? (single ? [{ apiKey: single }] : [])).map((key) =>
+      "apiKey" in key
+        ? key
+        : { apiKey: awsKeyText(key), ...(key.weight !== undefined ? { weight: key.weight } : {}) },
+    );
     if (keys.length > 0) pools.set(id, new KeyPool(id, keys, policy));
   }
   const redisUrl = config.state ? undefined : (config.redis ?? env.KEYWAY_REDIS_URL);

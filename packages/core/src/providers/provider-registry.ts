@@ -6,7 +6,7 @@ export interface ProviderConfig {
   /** One key; shorthand for `keys: [{ apiKey }]`. */
   apiKey?: string;
   /** A key pool: weighted choice among healthy keys. */
-  keys?: { apiKey: string; weight?: number }[];
+  keys?: ({ apiKey: string; weight?: number } | AwsKeyConfig)[];
   /** Overrides the built-in base URL (or sets a custom provider's). */
   baseURL?: string;
   /** For a custom provider: the model ids it serves without a prefix. */
@@ -23,6 +23,19 @@ export interface ProviderConfig {
   location?: string;
   /** Vertex AI: the service account's JSON key (an object, its text, or a path to the file). */
   serviceAccount?: string | object;
+  /** AWS Bedrock: the region, and static keys (`sessionToken` for temporary ones); or `apiKey`, a Bedrock API key. */
+  region?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+}
+
+/** A pool entry of AWS keys (a pool of AWS accounts). */
+export interface AwsKeyConfig {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  weight?: number;
 }
 
 export interface ResolvedModel {
@@ -73,6 +86,7 @@ export class ProviderRegistry {
         ...(settings.deployments ? { deployments: settings.deployments } : {}),
         ...(settings.project ? { project: settings.project } : {}),
         ...(settings.location ? { location: settings.location } : {}),
+        ...(settings.region ? { region: settings.region } : {}),
       } as ProviderSpec);
     }
   }

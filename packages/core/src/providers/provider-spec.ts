@@ -1,9 +1,9 @@
 import type { NativeFormat } from "../wire/native-passthrough.js";
 
-export type WireFormatId = "openai-chat" | "anthropic-messages" | "google-gemini";
+export type WireFormatId = "openai-chat" | "anthropic-messages" | "google-gemini" | "bedrock-converse";
 
 /** How a provider wants its key: which header, in which form. */
-export type AuthScheme = "bearer" | "x-api-key" | "api-key" | "x-goog-api-key" | "google-oauth";
+export type AuthScheme = "bearer" | "x-api-key" | "api-key" | "x-goog-api-key" | "google-oauth" | "sigv4";
 
 /**
  * Where a provider's endpoints sit under its base URL: `path` (the API's path appended: `/chat/completions`),
@@ -11,7 +11,7 @@ export type AuthScheme = "bearer" | "x-api-key" | "api-key" | "x-goog-api-key" |
  * the API version is `v1`), `azure-inference` (Azure AI model inference: `/models/…?api-version=`), `vertex`
  * (Vertex AI: `/v1/projects/{p}/locations/{l}/publishers/{google|anthropic}/models/{m}:{method}`).
  */
-export type EndpointStyle = "path" | "azure-deployments" | "azure-inference" | "vertex";
+export type EndpointStyle = "path" | "azure-deployments" | "azure-inference" | "vertex" | "bedrock";
 
 /** How Keyway reaches one provider. */
 export interface ProviderSpec {
@@ -51,9 +51,14 @@ export interface ProviderSpec {
   /** Vertex AI: the project and location calls go to, unless a credential names its own. */
   project?: string;
   location?: string;
+  /** AWS: the region calls go to, unless a credential names its own. */
+  region?: string;
   /** Models served in another wire format than the provider's (Claude on Vertex speaks Anthropic's Messages). */
   variants?: readonly { pattern: RegExp; format: WireFormatId }[];
 }
+
+/** Bedrock's runtime host, per region. */
+export const BEDROCK_BASE_URL = "https://bedrock-runtime.{region}.amazonaws.com";
 
 /** Vertex AI's global host; a regional location has its own (`us-east5-aiplatform.googleapis.com`). */
 export const VERTEX_BASE_URL = "https://aiplatform.googleapis.com";
@@ -114,6 +119,17 @@ export const builtInProviders: readonly ProviderSpec[] = Object.freeze([
     auth: "google-oauth",
     endpoint: "vertex",
     variants: [{ pattern: /^claude-/, format: "anthropic-messages" }],
+  },
+  {
+    id: "bedrock",
+    // `{region}` becomes the credential's region unless the base URL is overridden.
+    baseURL: BEDROCK_BASE_URL,
+    format: "bedrock-converse",
+    envVar: "AWS_BEARER_TOKEN_BEDROCK",
+    aliases: ["aws_bedrock"],
+    auth: "sigv4",
+    endpoint: "bedrock",
+    embeddings: true,
   },
   {
     ...openai("azure_ai", "", "AZURE_AI_API_KEY", true),

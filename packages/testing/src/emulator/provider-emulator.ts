@@ -8,6 +8,14 @@ import {
   parseAnthropicMessages,
 } from "./anthropic-messages.js";
 import { azureGate } from "./azure.js";
+import { BedrockAuth } from "./bedrock-auth.js";
+import {
+  bedrockRoute,
+  converseResponse,
+  converseStreamEvents,
+  invokeEmbedding,
+  parseConverse,
+} from "./bedrock-converse.js";
 import { describeFault, FaultBook } from "./faults.js";
 import {
   geminiResponse,
@@ -20,7 +28,7 @@ import { openAICompletion, openAIError, openAIStreamEvents, parseOpenAIChat } fr
 import { openAIEmbeddings } from "./openai-embeddings.js";
 import { openAIResponse, openAIResponsesStreamEvents, parseOpenAIResponses } from "./openai-responses.js";
 import { planReply } from "./reply.js";
-import { ReplyWriter, sleep } from "./reply-writer.js";
+import { ReplyWriter, sleep, writeEventStream } from "./reply-writer.js";
 import type { EmulatedRequest, FaultSpec, ReplyInput, WireFormat } from "./types.js";
 import { VertexAuth, vertexRoute } from "./vertex.js";
 
@@ -54,6 +62,8 @@ export interface ProviderEmulator {
   clearFaults(): void;
   /** Google's OAuth token endpoint (`/oauth2/token`) and the service accounts it knows, for Vertex AI. */
   readonly vertex: VertexAuth;
+  /** AWS credentials and Bedrock API keys the emulated Bedrock runtime accepts (SigV4 verified). */
+  readonly bedrock: BedrockAuth;
   /** Forgets requests and faults. */
   reset(): void;
   /** Client connections open right now (keep-alive ones included). */
@@ -102,6 +112,7 @@ export async function startProviderEmulator(
   let seq = 0;
   let ownURL = "";
   const vertexAuth = new VertexAuth(() => ownURL);
+  const bedrockAuth = new BedrockAuth();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -117,6 +128,8 @@ export async function startProviderEmulator(
       res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
       return;
     }
+    const bedrock = req.method === "POST" ? bedrockRoute(path) : undefined;
+    if (bedrock) return handleBedrock(req, res, path, bedrock);
     const vertex = req.method === "POST" ? vertexRoute(path) : undefined;
     let vertexToken: string | undefined;
     if (vertex) {
@@ -285,6 +298,71 @@ export async function startProviderEmulator(
     return writer.stream(anthropicStreamEvents(plan, input.model, id));
   }
 
+  /** Bedrock's runtime: SigV4 (or a Bedrock API key) checked first, then Converse, ConverseStream or InvokeModel. */
+  async function handleBedrock(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    route: NonNullable<ReturnType<typeof bedrockRoute>>,
+  ): Promise<void> {
+    const raw = await readBody(req);
+    const refuse = (status: number, type: string, message: string) => {
+      res
+        .writeHead(status, { "content-type": "application/json", "x-amzn-errortype": type })
+        .end(JSON.stringify({ message }));
+    };
+    const auth = bedrockAuth.check(req, path, raw);
+    if ("refuse" in auth) return refuse(auth.refuse.status, auth.refuse.type, auth.refuse.message);
+    const body = parseJson(raw);
+    const format = route.op === "invoke" ? "bedrock-invoke" : "bedrock-converse";
+    const record: EmulatedRequest = {
+      seq: ++seq,
+      at: Date.now(),
+      path,
+      format,
+      apiKey: auth.identity,
+      model: route.modelId,
+      stream: route.op === "converse-stream",
+      headers: { ...req.headers },
+      body,
+      clientClosed: false,
+      completed: false,
+    };
+    requests.push(record);
+    const fault = faults.take({ apiKey: record.apiKey, model: record.model, format });
+    if (fault) record.fault = describeFault(fault);
+    if (fault?.status !== undefined && fault.status >= 400) {
+      record.status = fault.status;
+      const type =
+        fault.status === 429
+          ? "ThrottlingException"
+          : fault.status >= 500
+            ? "InternalServerException"
+            : "ValidationException";
+      return refuse(fault.status, type, fault.errorMessage ?? `emulated ${fault.status}`);
+    }
+    if (body === undefined) return refuse(400, "SerializationException", "Unable to parse the request body.");
+    if (route.op === "invoke") {
+      const answer = invokeEmbedding(route.modelId, body);
+      if (typeof answer === "string") return refuse(400, "ValidationException", answer);
+      record.status = 200;
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+      record.completed = true;
+      return;
+    }
+    const input = parseConverse(body, route.modelId);
+    if (typeof input === "string") return refuse(400, "ValidationException", input);
+    const plan = planReply(input, "tooluse_");
+    record.status = 200;
+    if (route.op === "converse") {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(converseResponse(plan)));
+    } else {
+      const writer = new ReplyWriter(res, record, fault, chunkDelayMs);
+      await writeEventStream(writer, res, converseStreamEvents(plan), fault?.chunkDelayMs ?? chunkDelayMs);
+    }
+    record.completed = true;
+  }
+
   const server = await listen((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
@@ -304,6 +382,7 @@ export async function startProviderEmulator(
     fault: (spec) => faults.add(spec),
     clearFaults: () => faults.clear(),
     vertex: vertexAuth,
+    bedrock: bedrockAuth,
     reset() {
       requests = [];
       faults.clear();

@@ -102,6 +102,23 @@ export class ReplyWriter {
   }
 }
 
+/** Writes AWS event-stream frames (Bedrock's ConverseStream), one network write each, as they would arrive. */
+export async function writeEventStream(
+  writer: ReplyWriter,
+  res: ServerResponse,
+  frames: Buffer[],
+  delayMs: number,
+): Promise<void> {
+  res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream" });
+  res.flushHeaders();
+  for (const [index, frame] of frames.entries()) {
+    if (index > 0 && delayMs > 0) await sleep(delayMs);
+    if (writer.gone) return;
+    await new Promise<void>((resolve) => res.write(frame, () => resolve()));
+  }
+  res.end();
+}
+
 /** The error event each API sends mid-stream, as the real services word it. */
 function streamErrorEvent(
   format: WireFormat | "models",

@@ -3,7 +3,9 @@ export type WireFormat =
   | "anthropic-messages"
   | "openai-embeddings"
   | "openai-responses"
-  | "google-gemini";
+  | "google-gemini"
+  | "bedrock-converse"
+  | "bedrock-invoke";
 
 /** What the emulator needs to know of a request, whichever wire format it came in. */
 export interface ReplyInput {

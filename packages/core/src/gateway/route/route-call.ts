@@ -182,6 +182,7 @@ export async function routeCall<T>(
           apiVersion: credential.apiVersion ?? resolved.provider.apiVersion,
           ...(credential.project !== undefined ? { project: credential.project } : {}),
           ...(credential.location !== undefined ? { location: credential.location } : {}),
+          ...(credential.region !== undefined ? { region: credential.region } : {}),
           upstreamModel: resolved.upstreamModel,
           requestedModel: model,
         });

@@ -1,7 +1,9 @@
+import { awsKeysOf } from "../../credentials/aws-keys.js";
 import { serviceAccountOf } from "../../credentials/service-account.js";
 import type { AuthScheme, ProviderSpec } from "../../providers/provider-spec.js";
 import type { UpstreamTransport } from "../../transport/upstream-transport.js";
 import type { GoogleTokens } from "./google-tokens.js";
+import { signAws } from "./sign-aws.js";
 
 /** The scheme a provider names, or the one its wire format implies. */
 export function authSchemeOf(provider: ProviderSpec): AuthScheme {
@@ -17,12 +19,19 @@ export function authSchemeOf(provider: ProviderSpec): AuthScheme {
  * AI) an OAuth access token obtained with it. No credential, no header.
  */
 export async function authHeaders(
-  target: { provider: ProviderSpec; apiKey: string | undefined },
+  target: { provider: ProviderSpec; apiKey: string | undefined; region?: string },
   deps: { googleTokens: GoogleTokens; transport: UpstreamTransport; timeoutMs: number },
+  request: { url: string; body: string },
 ): Promise<Record<string, string>> {
   const { apiKey, provider } = target;
   if (!apiKey) return {};
   const scheme = authSchemeOf(provider);
+  if (scheme === "sigv4") {
+    const keys = awsKeysOf(apiKey, `providers.${provider.id}`);
+    // A Bedrock API key is a bearer token; AWS keys sign the request.
+    if (!keys) return { authorization: `Bearer ${apiKey}` };
+    return signAws(keys, target.region ?? "us-east-1", request);
+  }
   if (scheme === "google-oauth") {
     const account = serviceAccountOf(apiKey, `providers.${provider.id}.serviceAccount`);
     const token = await deps.googleTokens.token(account, deps.transport, provider.id, deps.timeoutMs);

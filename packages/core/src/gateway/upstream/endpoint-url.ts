@@ -8,6 +8,7 @@ export interface EndpointTarget {
   upstreamModel: string;
   project?: string;
   location?: string;
+  region?: string;
 }
 
 /**
@@ -38,6 +39,7 @@ export function endpointURL(target: EndpointTarget, path: string, stream = false
   const style = provider.endpoint ?? "path";
   if (style === "path") return `${baseURL}${path}`;
   if (style === "vertex") return vertexURL(target, path, stream);
+  if (style === "bedrock") return `${baseURL.replace("{region}", target.region ?? "us-east-1")}${path}`;
   const [route, query] = path.split("?") as [string, string | undefined];
   const params = new URLSearchParams(query);
   if (style === "azure-deployments") {

@@ -18,6 +18,8 @@ export interface UpstreamTarget {
   /** Vertex AI: the project and location. */
   project?: string;
   location?: string;
+  /** AWS: the region. */
+  region?: string;
   upstreamModel: string;
   /** The model as the caller named it; answers report it back. */
   requestedModel: string;
@@ -84,14 +86,15 @@ export async function postUpstream(
   const timer = setTimeout(() => timeout.abort(), deps.timeoutMs);
   const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
   // The auth step first (a token fetch fails typed, on its own); what it sends is redacted like the key.
-  const auth = await authHeaders(target, deps);
+  const url = endpointURL(target, path, options.stream);
+  const auth = await authHeaders(target, deps, { url, body });
   const secrets = [
     ...(apiKey ? [apiKey] : []),
     ...Object.values(auth).map((value) => value.replace(/^Bearer /, "")),
   ];
   let response: UpstreamResponse;
   try {
-    response = await deps.transport(endpointURL(target, path, options.stream), {
+    response = await deps.transport(url, {
       headers: headersFor(target, options.stream, auth),
       body,
       signal,

@@ -2,6 +2,8 @@ import { ProviderError } from "../../errors/errors.js";
 import { REDACTED, redactText } from "../../log/redact.js";
 import { SecretMatcher } from "../../log/secret-matcher.js";
 import { AnthropicStreamTranslator } from "../../wire/anthropic/anthropic-stream.js";
+import { ConverseStreamTranslator } from "../../wire/bedrock/converse-response.js";
+import { eventStreamEvents } from "../../wire/bedrock/event-stream.js";
 import { GeminiStreamTranslator } from "../../wire/gemini/gemini-response.js";
 import { attachNative, type NativeEvent, nativeEvents } from "../../wire/native-passthrough.js";
 import type { OpenAIChatChunk } from "../../wire/openai-types.js";
@@ -11,7 +13,12 @@ import { streamEventJson } from "../../wire/stream-event.js";
 import { badResponse, type UpstreamTarget } from "./upstream-request.js";
 
 /** Which API an upstream stream speaks. */
-export type UpstreamStreamAPI = "openai-chat" | "anthropic-messages" | "openai-responses" | "google-gemini";
+export type UpstreamStreamAPI =
+  | "openai-chat"
+  | "anthropic-messages"
+  | "openai-responses"
+  | "google-gemini"
+  | "bedrock-converse";
 
 /** The chat API's stream: its chunks as they come, ended by `[DONE]` (or, for a provider that omits it, a finish). */
 async function* openAIChunks(
@@ -102,7 +109,8 @@ export function upstreamChunks(
   passThrough: boolean,
   created: number,
 ): AsyncGenerator<OpenAIChatChunk> {
-  const events = parseSse(body);
+  // Bedrock streams in AWS's binary event stream, the others in server-sent events.
+  const events = api === "bedrock-converse" ? eventStreamEvents(body, target.provider.id) : parseSse(body);
   const secrets = new SecretMatcher(target.apiKey ? [target.apiKey] : []);
   if (api === "openai-chat") return redactingErrors(openAIChunks(events, target), secrets);
   const carrier = (): OpenAIChatChunk => ({
@@ -117,6 +125,7 @@ export function upstreamChunks(
   let translator: Translator;
   if (api === "openai-responses") translator = new ResponsesStreamTranslator(model, provider, created);
   else if (api === "google-gemini") translator = new GeminiStreamTranslator(model, provider, created);
+  else if (api === "bedrock-converse") translator = new ConverseStreamTranslator(model, provider, created);
   else {
     const anthropic = new AnthropicStreamTranslator(model, provider, created);
     // Usage is always requested from the translator; the gateway strips it when the caller did not ask.

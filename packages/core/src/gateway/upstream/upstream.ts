@@ -2,6 +2,8 @@ import { InvalidRequestError } from "../../errors/errors.js";
 import { toAnthropicRequest } from "../../wire/anthropic/anthropic-request.js";
 import { fromAnthropicMessage } from "../../wire/anthropic/anthropic-response.js";
 import { anthropicOnlyFields } from "../../wire/anthropic/messages-to-chat.js";
+import { toConverseRequest } from "../../wire/bedrock/chat-to-converse.js";
+import { fromConverse } from "../../wire/bedrock/converse-response.js";
 import { toGeminiRequest } from "../../wire/gemini/gemini-request.js";
 import { fromGeminiResponse } from "../../wire/gemini/gemini-response.js";
 import { geminiOnlySetting } from "../../wire/gemini/gemini-to-chat.js";
@@ -26,6 +28,8 @@ function pathOf(api: UpstreamStreamAPI, model: string, stream: boolean): string 
   if (api === "google-gemini")
     return `/models/${encodePathSegments(model.replace(/^models\//, ""))}:${stream ? "streamGenerateContent?alt=sse" : "generateContent"}`;
   if (api === "anthropic-messages") return "/messages";
+  if (api === "bedrock-converse")
+    return `/model/${encodeURIComponent(model)}/${stream ? "converse-stream" : "converse"}`;
   return api === "openai-responses" ? "/responses" : "/chat/completions";
 }
 const present = (fields: readonly string[]) => (body: Record<string, unknown>) =>
@@ -56,6 +60,7 @@ function upstreamBody(target: UpstreamTarget, request: OpenAIChatRequest): strin
     );
   if (target.provider.format === "google-gemini")
     return JSON.stringify(toGeminiRequest(request, keywayNames));
+  if (target.provider.format === "bedrock-converse") return JSON.stringify(toConverseRequest(request));
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(request)) if (!keywayNames.has(key)) body[key] = value;
   body.model = target.upstreamModel;
@@ -132,6 +137,13 @@ export async function callUpstream(
       if ((!Array.isArray(answer.candidates) || !allObjects(answer.candidates)) && !answer.promptFeedback)
         throw badResponse(provider.id, "an answer without candidates");
       completion = fromGeminiResponse(answer, target.requestedModel, created);
+    } else if (api === "bedrock-converse") {
+      const content = (
+        (answer.output as Record<string, unknown> | undefined)?.message as { content?: unknown }
+      )?.content;
+      if (!Array.isArray(content) || !allObjects(content))
+        throw badResponse(provider.id, "a Converse answer without a message");
+      completion = fromConverse(answer, target.requestedModel, created);
     } else if (api === "openai-responses") {
       if (!Array.isArray(answer.output) || !allObjects(answer.output))
         throw badResponse(provider.id, "a response without output items");
