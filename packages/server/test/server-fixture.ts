@@ -19,8 +19,11 @@ export interface ServerFixture {
 }
 
 /** `gateway` adds to (and wins over) the fixture's gateway config: `redis`, `budgets`, … */
-export async function serverFixture(gateway: Partial<GatewayConfig> = {}): Promise<ServerFixture> {
+export async function serverFixture(
+  overrides: Partial<GatewayConfig> | ((emulator: ProviderEmulator) => Partial<GatewayConfig>) = {},
+): Promise<ServerFixture> {
   const emulator = await startProviderEmulator();
+  const gateway = typeof overrides === "function" ? overrides(emulator) : overrides;
   const dbPath = join(mkdtempSync(join(tmpdir(), "keyway-server-test-")), "keyway.db");
   const server = await startKeywayServer({
     port: 0,

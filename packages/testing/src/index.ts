@@ -1,5 +1,6 @@
 export { chromiumLaunchOptions } from "./chromium.js";
 export type { AwsCredentials, BedrockAuth } from "./emulator/bedrock-auth.js";
+export { cloudModels, cloudProviders } from "./emulator/cloud-providers.js";
 export {
   type ProviderEmulator,
   type ProviderEmulatorOptions,

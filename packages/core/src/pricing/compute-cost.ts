@@ -29,6 +29,9 @@ const priceProviderIds: Record<string, string> = {
   xai: "x-ai",
   moonshot: "moonshotai",
   gemini: "google",
+  // Foundry's model inference bills at Azure's prices.
+  azure_ai: "azure",
+  azure_deepseek: "azure",
 };
 
 function customCost(prices: ModelPrices, usage: TokenUsage): CostResult {

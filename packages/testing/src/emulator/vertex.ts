@@ -25,7 +25,7 @@ export class VertexAuth {
   readonly #keys = new Map<string, { publicKey: ReturnType<typeof createPublicKey>; tokenUri: string }>();
   readonly #tokens = new Map<string, number>();
   /** Tokens issued, in order: how tests see caching and refreshing. */
-  readonly issued: { clientEmail: string; at: number }[] = [];
+  readonly issued: { clientEmail: string; at: number; token: string }[] = [];
   tokenLifetimeSeconds = 3600;
 
   constructor(private readonly url: () => string) {}
@@ -90,7 +90,7 @@ export class VertexAuth {
       return refuse("Invalid OAuth scope or ID token audience provided.");
     const token = `ya29.emu-${randomBytes(24).toString("base64url")}`;
     this.#tokens.set(token, Date.now() + this.tokenLifetimeSeconds * 1000);
-    this.issued.push({ clientEmail: String(claims.iss), at: Date.now() });
+    this.issued.push({ clientEmail: String(claims.iss), at: Date.now(), token });
     return {
       status: 200,
       body: { access_token: token, expires_in: this.tokenLifetimeSeconds, token_type: "Bearer" },
