@@ -226,6 +226,21 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
           "",
         ]
       : []),
+    ...(results.clouds
+      ? [
+          `## Cloud auth (\`bench/cloud-auth.mjs\`)${when("clouds")}`,
+          "",
+          `One in-process gateway (\`gateway.fetch\`), upstream the emulator with the clouds set up at ${results.clouds.latencyMs} ms in its own process (its signature checks are not counted). Bedrock calls are SigV4-signed per call, Vertex AI's reuse a cached OAuth token, Azure's send an \`api-key\` to a deployment path; the bearer provider is plain OpenAI. Latency: targets alternate request by request, 7 rounds × 40, p50 = median of round medians; CPU: this process's user + system time over 400 calls of one target.`,
+          "",
+          "| target | p50 | p99 | added p50 | CPU per call | added CPU |",
+          "|---|---|---|---|---|---|",
+          ...Object.keys(results.clouds.p50).map(
+            (name) =>
+              `| ${name} | ${results.clouds.p50[name]} ms | ${results.clouds.p99[name]} ms | ${results.clouds.addedMs[name] === undefined ? "—" : fmt(results.clouds.addedMs[name])} | ${results.clouds.cpuUsPerCall[name]} µs | ${results.clouds.addedCpuUs[name] === undefined ? "—" : `+${results.clouds.addedCpuUs[name]} µs`} |`,
+          ),
+          "",
+        ]
+      : []),
     "## Logging",
     "",
     `- \`HttpLogSink.log()\` on the caller's path (\`bench/log-hot-path.mjs\`, ${results.logHotPath.calls.toLocaleString("en")} calls in blocks of 1,000)${when("logHotPath")}: median ${results.logHotPath.medianMicros} µs per call, p99 of blocks ${results.logHotPath.p99Micros} µs. Logging 1M logs as fast as a loop can outruns any endpoint: ${results.logHotPath.counters.delivered.toLocaleString("en")} were delivered during the loop and ${results.logHotPath.counters.spooled.toLocaleString("en")} went to the spool; none dropped.`,

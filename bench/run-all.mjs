@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { startPostgres } from "@keyway/testing";
+import { cloudAuth } from "./cloud-auth.mjs";
 import { gatewayControls } from "./gateway-controls.mjs";
 import { gatewayOverhead } from "./gateway-overhead.mjs";
 import { langchainOverhead } from "./langchain-overhead.mjs";
@@ -27,6 +28,7 @@ const run = async (name, fn) => {
 };
 await run("gateway", () => gatewayOverhead());
 await run("controls", () => gatewayControls());
+await run("clouds", () => cloudAuth());
 await run("logHotPath", () => logHotPath());
 await run("sinkDelivery", () => sinkDelivery());
 await run("server", () => serverIngest({ fill, soakSeconds }));

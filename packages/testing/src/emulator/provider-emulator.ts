@@ -331,6 +331,8 @@ export async function startProviderEmulator(
     requests.push(record);
     const fault = faults.take({ apiKey: record.apiKey, model: record.model, format });
     if (fault) record.fault = describeFault(fault);
+    const wait = (fault?.headerDelayMs ?? 0) + latencyMs;
+    if (wait > 0) await sleep(wait);
     if (fault?.status !== undefined && fault.status >= 400) {
       record.status = fault.status;
       const type =
