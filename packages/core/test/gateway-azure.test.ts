@@ -147,3 +147,54 @@ describe("Azure OpenAI and Azure AI model inference", () => {
     expect(String((nowhere as Error).message)).toContain("AZURE_OPENAI_ENDPOINT");
   });
 });
+
+describe("Azure credentials beyond one api-key", () => {
+  it("a pool of Azure resources, each with its own endpoint: a refused one fails over to the other", async () => {
+    fx = await gatewayFixture((emulator) => ({
+      providers: {
+        azure: {
+          keys: [
+            { apiKey: "east-key", baseURL: `${emulator.url}/azure`, weight: 1000 },
+            { apiKey: "west-key", baseURL: `${emulator.url}/azure-west`, weight: 1 },
+          ],
+          deployments: { "gpt-4o": "prod-gpt4o" },
+        },
+      },
+    }));
+    fx.emulator.fault({ match: { apiKey: "east-key" }, status: 429, retryAfter: 30 });
+    const answer = await fx.client.chat.completions.create({
+      model: "azure/gpt-4o",
+      messages: [{ role: "user", content: "pool" }],
+    });
+    expect(answer.choices[0]?.message.content).toBe("Echo: pool");
+    expect(fx.emulator.requests.map((request) => [request.path, request.apiKey])).toEqual([
+      ["/azure/openai/deployments/prod-gpt4o/chat/completions", "east-key"],
+      ["/azure-west/openai/deployments/prod-gpt4o/chat/completions", "west-key"],
+    ]);
+  });
+
+  it("an Entra ID token in place of the api-key, from config or per request; an expired one is Azure's 401", async () => {
+    let token = "";
+    fx = await gatewayFixture((emulator) => {
+      token = emulator.entra.create();
+      return { providers: { azure: { baseURL: `${emulator.url}/azure`, azureAdToken: token } } };
+    });
+    await fx.client.chat.completions.create({
+      model: "azure/gpt-4o",
+      messages: [{ role: "user", content: "entra" }],
+    });
+    expect(fx.emulator.requests[0]?.headers.authorization).toBe(`Bearer ${token}`);
+    expect(fx.emulator.requests[0]?.headers["api-key"]).toBeUndefined();
+    const expired = fx.emulator.entra.create(-1);
+    const refused = await fx.client.chat.completions
+      .create({
+        model: "azure/gpt-4o",
+        messages: [{ role: "user", content: "late" }],
+        customer_credentials: { azure: { azure_ad_token: expired } },
+      } as never)
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 401 });
+    expect(JSON.stringify(refused)).not.toContain(expired);
+    expect(JSON.stringify(fx.sink.logs)).not.toContain(token);
+  });
+});

@@ -3,7 +3,7 @@ import { createAnthropic } from "@ai-sdk/anthropic";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { GoogleGenAI } from "@google/genai";
 import { cloudModels, cloudProviders } from "@keyway/testing";
-import { streamText } from "ai";
+import { jsonSchema, stepCountIs, streamText, tool } from "ai";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_KEY, type ServerFixture, serverFixture } from "./server-fixture.js";
@@ -93,6 +93,25 @@ describe("the clouds through keyway serve", () => {
       expect((await viaCompatible.usage).outputTokens).toBe(4);
       const viaAnthropic = streamText({ model: anthropic(model), prompt: "messages cloud" });
       expect(await viaAnthropic.text).toBe("Echo: messages cloud");
+      // Tools through the AI SDK: the model calls it, the SDK runs it, the model answers with its result.
+      const withTool = streamText({
+        model: compatible(model),
+        prompt: "use weather for Oslo",
+        tools: {
+          weather: tool({
+            description: "Weather for a city",
+            inputSchema: jsonSchema<{ city: string }>({
+              type: "object",
+              properties: { city: { type: "string" } },
+              required: ["city"],
+            }),
+            execute: async ({ city }) => `sunny in ${city}`,
+          }),
+        },
+        stopWhen: stepCountIs(2),
+      });
+      expect(await withTool.text).toBe("Tool result: sunny in use weather for Oslo");
+      expect((await withTool.steps)[0]?.finishReason).toBe("tool-calls");
       let genai = "";
       for await (const chunk of await google.models.generateContentStream({ model, contents: "genai cloud" }))
         genai += chunk.text ?? "";

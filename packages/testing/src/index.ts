@@ -1,4 +1,5 @@
 export { chromiumLaunchOptions } from "./chromium.js";
+export type { EntraTokens } from "./emulator/azure.js";
 export type { AwsCredentials, BedrockAuth } from "./emulator/bedrock-auth.js";
 export { cloudModels, cloudProviders } from "./emulator/cloud-providers.js";
 export {

@@ -1,5 +1,6 @@
 import { InvalidRequestError } from "../errors/errors.js";
 import { awsKeyText } from "./aws-keys.js";
+import { entraTokenText } from "./entra-token.js";
 
 /** One BYOK key a request brought, whichever of Respan's shapes it came in. */
 export interface CustomerKey {
@@ -75,6 +76,8 @@ function keyOf(credentials: unknown, path: string): KeyFields {
   const c = credentials as Json | undefined;
   if (c?.vertex_ai_credentials !== undefined && c.api_key === undefined) return vertexKeyOf(c, path);
   if (c?.aws_access_key_id !== undefined && c.api_key === undefined) return awsKeyOf(c, path);
+  if (typeof c?.azure_ad_token === "string" && c.api_key === undefined)
+    return { ...keyOf({ ...c, api_key: c.azure_ad_token }, path), apiKey: entraTokenText(c.azure_ad_token) };
   const apiKey = c?.api_key;
   if (typeof apiKey !== "string" || apiKey === "")
     throw new InvalidRequestError(`${path}.api_key must be a non-empty string`, { field: `${path}.api_key` });

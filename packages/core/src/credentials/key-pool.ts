@@ -33,12 +33,15 @@ export interface KeyHealth {
 
 interface PoolKey {
   apiKey: string;
+  /** Its own endpoint (one Azure resource of a pool of them). */
+  baseURL?: string;
   health: KeyHealth;
   consecutiveServerErrors: number;
 }
 
 export interface PickedKey {
   apiKey: string;
+  baseURL?: string;
   keyId: string;
 }
 
@@ -53,12 +56,13 @@ export class KeyPool {
 
   constructor(
     readonly provider: string,
-    keys: readonly { apiKey: string; weight?: number }[],
+    keys: readonly { apiKey: string; weight?: number; baseURL?: string }[],
     private readonly policy: CooldownPolicy = defaultCooldownPolicy,
     private readonly now: () => number = Date.now,
   ) {
-    this.#keys = keys.map(({ apiKey, weight = 1 }) => ({
+    this.#keys = keys.map(({ apiKey, weight = 1, baseURL }) => ({
       apiKey,
+      ...(baseURL ? { baseURL: baseURL.replace(/\/+$/, "") } : {}),
       consecutiveServerErrors: 0,
       health: {
         provider,
@@ -94,7 +98,13 @@ export class KeyPool {
         random,
       )?.key ??
       [...candidates].sort((a, b) => (a.health.cooldownUntil ?? 0) - (b.health.cooldownUntil ?? 0))[0];
-    return chosen ? { apiKey: chosen.apiKey, keyId: chosen.health.keyId } : undefined;
+    return chosen
+      ? {
+          apiKey: chosen.apiKey,
+          keyId: chosen.health.keyId,
+          ...(chosen.baseURL ? { baseURL: chosen.baseURL } : {}),
+        }
+      : undefined;
   }
 
   /** Records how an attempt with a key ended: a status (0 for a network error or timeout). */

@@ -172,7 +172,13 @@ function keyFor(request: CredentialRequest): Credential {
   }
 
   const picked = request.pool?.pick(request.random, request.exclude);
-  if (picked) return { apiKey: picked.apiKey, keyId: picked.keyId, source: "pool" };
+  if (picked)
+    return {
+      apiKey: picked.apiKey,
+      keyId: picked.keyId,
+      source: "pool",
+      ...(picked.baseURL ? { baseURL: picked.baseURL } : {}),
+    };
 
   const envVars = provider.envVar ? [provider.envVar, ...(provider.altEnvVars ?? [])] : [];
   // Bedrock also takes the standard AWS keys from the env (its API key, AWS_BEARER_TOKEN_BEDROCK, first).

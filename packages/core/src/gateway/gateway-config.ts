@@ -1,4 +1,5 @@
 import { awsKeyText } from "../credentials/aws-keys.js";
+import { entraTokenText } from "../credentials/entra-token.js";
 import { type CooldownPolicy, defaultCooldownPolicy, KeyPool } from "../credentials/key-pool.js";
 import type { RequestLog } from "../log/request-log.js";
 import type { ModelPrices } from "../pricing/compute-cost.js";
@@ -110,11 +111,14 @@ export function gatewayParts(
             sessionToken: settings.sessionToken,
           })
         : undefined;
-    const single = settings.apiKey ?? account ?? aws;
+    const entra = settings.azureAdToken ? entraTokenText(settings.azureAdToken) : undefined;
+    const single = settings.apiKey ?? account ?? aws ?? entra;
     const keys = (settings.keys ?? (single ? [{ apiKey: single }] : [])).map((key) =>
       "apiKey" in key
         ? key
-        : { apiKey: awsKeyText(key), ...(key.weight !== undefined ? { weight: key.weight } : {}) },
+        : "azureAdToken" in key
+          ? { ...key, apiKey: entraTokenText(key.azureAdToken) }
+          : { apiKey: awsKeyText(key), ...(key.weight !== undefined ? { weight: key.weight } : {}) },
     );
     if (keys.length > 0) pools.set(id, new KeyPool(id, keys, policy));
   }

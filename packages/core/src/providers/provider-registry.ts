@@ -6,7 +6,13 @@ export interface ProviderConfig {
   /** One key; shorthand for `keys: [{ apiKey }]`. */
   apiKey?: string;
   /** A key pool: weighted choice among healthy keys. */
-  keys?: ({ apiKey: string; weight?: number } | AwsKeyConfig)[];
+  keys?: (
+    | { apiKey: string; weight?: number; baseURL?: string }
+    | { azureAdToken: string; weight?: number; baseURL?: string }
+    | AwsKeyConfig
+  )[];
+  /** Azure: an Entra ID (Azure AD) access token, sent as a bearer token instead of an `api-key`. */
+  azureAdToken?: string;
   /** Overrides the built-in base URL (or sets a custom provider's). */
   baseURL?: string;
   /** For a custom provider: the model ids it serves without a prefix. */

@@ -1,4 +1,5 @@
-import type { NativeFormat } from "../wire/native-passthrough.js";
+/** The client APIs a caller may speak that some provider also speaks natively (for pass-through). */
+export type NativeFormat = "anthropic-messages" | "openai-responses" | "google-gemini";
 
 export type WireFormatId = "openai-chat" | "anthropic-messages" | "google-gemini" | "bedrock-converse";
 

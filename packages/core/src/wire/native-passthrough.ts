@@ -1,3 +1,5 @@
+import type { NativeFormat } from "../providers/provider-spec.js";
+
 /**
  * Pass-through: when a caller speaks a provider's own API (Anthropic's Messages) and the call lands on a provider of
  * that API, the caller's request goes upstream as it came, and the provider's answer comes back as it went — the
@@ -8,8 +10,8 @@ export const nativeAnswer = Symbol.for("keyway.nativeAnswer");
 /** On a canonical chunk: the provider's own stream events that produced it (in order). */
 export const nativeEvents = Symbol.for("keyway.nativeEvents");
 
-/** The client APIs a caller may speak that some provider also speaks natively. */
-export type NativeFormat = "anthropic-messages" | "openai-responses" | "google-gemini";
+// The client APIs a caller may speak that some provider also speaks natively: the providers' list names them.
+export type { NativeFormat } from "../providers/provider-spec.js";
 
 /** The caller's own request, in a provider's API. */
 export interface NativeRequest {

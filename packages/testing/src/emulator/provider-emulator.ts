@@ -7,7 +7,7 @@ import {
   anthropicStreamEvents,
   parseAnthropicMessages,
 } from "./anthropic-messages.js";
-import { azureGate } from "./azure.js";
+import { azureGate, EntraTokens } from "./azure.js";
 import { BedrockAuth } from "./bedrock-auth.js";
 import {
   bedrockRoute,
@@ -62,6 +62,8 @@ export interface ProviderEmulator {
   clearFaults(): void;
   /** Google's OAuth token endpoint (`/oauth2/token`) and the service accounts it knows, for Vertex AI. */
   readonly vertex: VertexAuth;
+  /** Entra ID tokens the emulated Azure resources accept in place of an api-key. */
+  readonly entra: EntraTokens;
   /** AWS credentials and Bedrock API keys the emulated Bedrock runtime accepts (SigV4 verified). */
   readonly bedrock: BedrockAuth;
   /** Forgets requests and faults. */
@@ -113,10 +115,11 @@ export async function startProviderEmulator(
   let ownURL = "";
   const vertexAuth = new VertexAuth(() => ownURL);
   const bedrockAuth = new BedrockAuth();
+  const entraTokens = new EntraTokens();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
-    const azure = azureGate(req, path);
+    const azure = azureGate(req, path, entraTokens);
     if (azure && "refuse" in azure) {
       res
         .writeHead(azure.refuse.status, { "content-type": "application/json" })
@@ -385,6 +388,7 @@ export async function startProviderEmulator(
     clearFaults: () => faults.clear(),
     vertex: vertexAuth,
     bedrock: bedrockAuth,
+    entra: entraTokens,
     reset() {
       requests = [];
       faults.clear();

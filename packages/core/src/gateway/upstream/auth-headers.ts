@@ -1,4 +1,5 @@
 import { awsKeysOf } from "../../credentials/aws-keys.js";
+import { entraTokenOf } from "../../credentials/entra-token.js";
 import { serviceAccountOf } from "../../credentials/service-account.js";
 import type { AuthScheme, ProviderSpec } from "../../providers/provider-spec.js";
 import type { UpstreamTransport } from "../../transport/upstream-transport.js";
@@ -38,5 +39,8 @@ export async function authHeaders(
     return { authorization: `Bearer ${token}` };
   }
   if (scheme === "bearer") return { authorization: `Bearer ${apiKey}` };
+  // Azure takes an Entra ID token in place of its api-key.
+  const entra = scheme === "api-key" ? entraTokenOf(apiKey) : undefined;
+  if (entra) return { authorization: `Bearer ${entra}` };
   return { [scheme]: apiKey };
 }
