@@ -112,6 +112,7 @@ describe("Azure OpenAI and Azure AI model inference", () => {
           api_key: "customer-azure-key",
           api_base: `${emulator.url}/azure`,
           api_version: "2025-01-01-preview",
+          model_name_map: { "gpt-4o": "their-gpt4o" },
         },
       },
     };
@@ -121,6 +122,8 @@ describe("Azure OpenAI and Azure AI model inference", () => {
       ...own,
     } as never);
     expect(emulator.requests[0]?.headers["api-key"]).toBe("customer-azure-key");
+    // Respan's model_name_map: the caller's resource names its own deployments.
+    expect(emulator.requests[0]?.path).toBe("/azure/openai/deployments/their-gpt4o/chat/completions");
     const elsewhere = await client.chat.completions
       .create({
         model: "azure/gpt-4o",

@@ -15,13 +15,32 @@ export interface CustomerKey {
   location?: string;
   /** AWS: the region these keys call. */
   region?: string;
+  /** Azure: model id → deployment name for this key's resource (Respan's `model_name_map`). */
+  modelNameMap?: Record<string, string>;
   availableModels?: string[];
   excludeModels?: string[];
 }
 
 type Json = Record<string, unknown>;
 
-type KeyFields = Pick<CustomerKey, "apiKey" | "apiBase" | "apiVersion" | "project" | "location" | "region">;
+type KeyFields = Pick<
+  CustomerKey,
+  "apiKey" | "apiBase" | "apiVersion" | "project" | "location" | "region" | "modelNameMap"
+>;
+
+function modelNameMapOf(value: unknown, path: string): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    Array.isArray(value) ||
+    !Object.values(value).every((name) => typeof name === "string" && name !== "")
+  )
+    throw new InvalidRequestError(`${path}.model_name_map must map model ids to deployment names`, {
+      field: `${path}.model_name_map`,
+    });
+  return value as Record<string, string>;
+}
 
 /** AWS's shape (Respan's and LiteLLM's names): the keys are held as one credential string. */
 function awsKeyOf(c: Json, path: string): KeyFields {
@@ -90,10 +109,12 @@ function keyOf(credentials: unknown, path: string): KeyFields {
       throw new InvalidRequestError(`${path}.${name} must be a non-empty string`, {
         field: `${path}.${name}`,
       });
+  const modelNameMap = modelNameMapOf(c?.model_name_map, path);
   return {
     apiKey,
     ...(typeof apiBase === "string" ? { apiBase } : {}),
     ...(typeof apiVersion === "string" ? { apiVersion } : {}),
+    ...(modelNameMap ? { modelNameMap } : {}),
   };
 }
 

@@ -23,6 +23,8 @@ export interface Credential {
   location?: string;
   /** AWS: the region the call goes to. */
   region?: string;
+  /** Azure: the credential's own model → deployment names. */
+  modelNameMap?: Record<string, string>;
   /** Every secret the credential holds (a service account's private key besides its JSON): redacted everywhere. */
   secrets?: readonly string[];
 }
@@ -128,6 +130,7 @@ function keyFor(request: CredentialRequest): Credential {
       ...(override.project ? { project: override.project } : {}),
       ...(override.location ? { location: override.location } : {}),
       ...(override.region ? { region: override.region } : {}),
+      ...(override.modelNameMap ? { modelNameMap: override.modelNameMap } : {}),
       ...(override.apiBase
         ? {
             baseURL: checkBaseURL(
@@ -158,6 +161,7 @@ function keyFor(request: CredentialRequest): Credential {
         ...(chosen.key.project ? { project: chosen.key.project } : {}),
         ...(chosen.key.location ? { location: chosen.key.location } : {}),
         ...(chosen.key.region ? { region: chosen.key.region } : {}),
+        ...(chosen.key.modelNameMap ? { modelNameMap: chosen.key.modelNameMap } : {}),
         ...(chosen.key.apiBase
           ? {
               baseURL: checkBaseURL(

@@ -183,7 +183,9 @@ export async function routeCall<T>(
           ...(credential.project !== undefined ? { project: credential.project } : {}),
           ...(credential.location !== undefined ? { location: credential.location } : {}),
           ...(credential.region !== undefined ? { region: credential.region } : {}),
-          upstreamModel: resolved.upstreamModel,
+          // A credential's own deployment names win (its resource names them); the prefix is not part of them.
+          upstreamModel:
+            credential.modelNameMap?.[model.slice(model.indexOf("/") + 1)] ?? resolved.upstreamModel,
           requestedModel: model,
         });
         if (pool && credential.keyId) pool.report(credential.keyId, 200);
