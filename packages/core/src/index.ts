@@ -103,6 +103,7 @@ export {
 } from "./pricing/compute-cost.js";
 export { type ProviderConfig, ProviderRegistry, type ResolvedModel } from "./providers/provider-registry.js";
 export { builtInProviders, type ProviderSpec, type WireFormatId } from "./providers/provider-spec.js";
+export { providerTable } from "./providers/provider-table.js";
 export { backoffDelay, parseRetryAfter } from "./transport/backoff.js";
 export { ConsoleLogSink } from "./transport/console-log-sink.js";
 export { type CreateSinkOptions, createSink } from "./transport/create-sink.js";

@@ -1,4 +1,4 @@
-import { calcPrice } from "@pydantic/genai-prices";
+import { calcPrice, findProvider } from "@pydantic/genai-prices";
 
 /** Prices in USD per million tokens. */
 export interface ModelPrices {
@@ -32,7 +32,14 @@ const priceProviderIds: Record<string, string> = {
   // Foundry's model inference bills at Azure's prices.
   azure_ai: "azure",
   azure_deepseek: "azure",
+  bedrock: "aws",
+  aws_bedrock: "aws",
+  vertex_ai: "google",
 };
+
+/** Whether the bundled price table has a table for a provider (else its calls are logged without a cost). */
+export const hasPriceTable = (providerId: string): boolean =>
+  findProvider({ providerId: priceProviderIds[providerId] ?? providerId }) !== undefined;
 
 function customCost(prices: ModelPrices, usage: TokenUsage): CostResult {
   const cacheRead = usage.cacheReadTokens ?? 0;

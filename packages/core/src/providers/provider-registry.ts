@@ -1,4 +1,4 @@
-import { ConfigError, UnknownModelError } from "../errors/errors.js";
+import { ConfigError, InvalidRequestError, UnknownModelError } from "../errors/errors.js";
 import { builtInProviders, modelFamilies, type ProviderSpec } from "./provider-spec.js";
 
 /** A provider's settings in `KeywayConfig.providers`. */
@@ -51,6 +51,11 @@ export interface ResolvedModel {
 }
 
 function served(provider: ProviderSpec, upstreamModel: string): ResolvedModel {
+  if (provider.retired)
+    throw new InvalidRequestError(`Provider "${provider.id}": ${provider.retired}.`, {
+      field: "model",
+      code: "provider_retired",
+    });
   const variant = provider.variants?.find((entry) => entry.pattern.test(upstreamModel));
   return {
     provider: variant ? { ...provider, format: variant.format } : provider,

@@ -54,6 +54,10 @@ export interface ProviderSpec {
   location?: string;
   /** AWS: the region calls go to, unless a credential names its own. */
   region?: string;
+  /** The provider's own documentation of its endpoint, cited in the README's provider table. */
+  docs?: string;
+  /** A provider that no longer exists: calls to it are a 400 with this reason. */
+  retired?: string;
   /** Models served in another wire format than the provider's (Claude on Vertex speaks Anthropic's Messages). */
   variants?: readonly { pattern: RegExp; format: WireFormatId }[];
 }
@@ -99,6 +103,49 @@ export const builtInProviders: readonly ProviderSpec[] = Object.freeze([
   openai("perplexity", "https://api.perplexity.ai", "PERPLEXITY_API_KEY"),
   openai("openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
   openai("moonshot", "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY"),
+  {
+    ...openai("baseten", "https://inference.baseten.co/v1", "BASETEN_API_KEY"),
+    docs: "https://docs.baseten.co/development/model-apis/overview",
+  },
+  {
+    ...openai("nebius", "https://api.tokenfactory.nebius.com/v1", "NEBIUS_API_KEY", true),
+    aliases: ["nebius_ai"],
+    docs: "https://docs.tokenfactory.nebius.com/quickstart",
+  },
+  {
+    ...openai("novita", "https://api.novita.ai/openai/v1", "NOVITA_API_KEY", true),
+    aliases: ["novita_ai"],
+    docs: "https://novita.ai/docs/guides/llm-api",
+  },
+  {
+    ...openai("parasail", "https://api.parasail.io/v1", "PARASAIL_API_KEY", true),
+    docs: "https://docs.parasail.io/parasail-docs/serverless/serverless-api",
+  },
+  {
+    ...openai("inference_net", "https://api.inference.net/v1", "INFERENCE_API_KEY"),
+    aliases: ["inference.net", "inferencenet"],
+    docs: "https://docs.inference.net/quickstart",
+  },
+  {
+    ...openai("nextbit", "https://api.nextbit256.com/v1", "NEXTBIT_API_KEY"),
+    docs: "https://docs.nextbit256.com",
+  },
+  {
+    ...openai("ai21", "https://api.ai21.com/studio/v1", "AI21_API_KEY"),
+    aliases: ["ai21_labs"],
+    docs: "https://docs.ai21.com/reference/jamba-1-6-api-ref",
+  },
+  // Wafer serves Anthropic's Messages API too: a Messages call there passes through as it came.
+  {
+    ...openai("wafer", "https://pass.wafer.ai/v1", "WAFER_API_KEY"),
+    speaks: ["anthropic-messages"],
+    docs: "https://docs.wafer.ai",
+  },
+  {
+    ...openai("palm", "https://generativelanguage.googleapis.com/v1beta2", "PALM_API_KEY"),
+    retired:
+      "Google retired the PaLM API (its models were shut down in 2024); use a Gemini model instead, e.g. google/gemini-2.5-flash",
+  },
   // Azure has no public endpoint: each resource is its own host (`https://{resource}.openai.azure.com`).
   {
     ...openai("azure", "", "AZURE_OPENAI_API_KEY", true),
@@ -142,10 +189,19 @@ export const builtInProviders: readonly ProviderSpec[] = Object.freeze([
   },
 ]);
 
+/** The scheme a provider names, or the one its wire format implies. */
+export function authSchemeOf(provider: ProviderSpec): AuthScheme {
+  if (provider.auth) return provider.auth;
+  if (provider.format === "anthropic-messages") return "x-api-key";
+  if (provider.format === "google-gemini") return "x-goog-api-key";
+  return "bearer";
+}
+
 /** Bare model ids that belong to a provider by their family name. */
 export const modelFamilies: readonly { pattern: RegExp; provider: string }[] = [
   { pattern: /^claude-/, provider: "anthropic" },
   { pattern: /^(?:gpt-|o1|o3|o4|chatgpt-|text-embedding-)/, provider: "openai" },
   { pattern: /^accounts\/fireworks\//, provider: "fireworks" },
   { pattern: /^gemini-/, provider: "google" },
+  { pattern: /^jamba-/, provider: "ai21" },
 ];

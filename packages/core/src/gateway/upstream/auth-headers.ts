@@ -1,18 +1,10 @@
 import { awsKeysOf } from "../../credentials/aws-keys.js";
 import { entraTokenOf } from "../../credentials/entra-token.js";
 import { serviceAccountOf } from "../../credentials/service-account.js";
-import type { AuthScheme, ProviderSpec } from "../../providers/provider-spec.js";
+import { authSchemeOf, type ProviderSpec } from "../../providers/provider-spec.js";
 import type { UpstreamTransport } from "../../transport/upstream-transport.js";
 import type { GoogleTokens } from "./google-tokens.js";
 import { signAws } from "./sign-aws.js";
-
-/** The scheme a provider names, or the one its wire format implies. */
-export function authSchemeOf(provider: ProviderSpec): AuthScheme {
-  if (provider.auth) return provider.auth;
-  if (provider.format === "anthropic-messages") return "x-api-key";
-  if (provider.format === "google-gemini") return "x-goog-api-key";
-  return "bearer";
-}
 
 /**
  * The auth step of an upstream call: the credential in the form its provider's scheme names — a key in its
