@@ -68,7 +68,8 @@ const ingestRoutes: Record<string, IngestKind | undefined> = {
   "/request-logs/create": "single",
   "/request-logs": "single",
   "/request-logs/batch": "batch",
-  "/traces/ingest": "batch",
+  // Every trace-ingest route takes the same shapes (an array, {data: [...]}, {logs: [...]}).
+  "/traces/ingest": "spans",
   "/v1/traces/ingest": "spans",
   "/integrations/v1/traces/ingest": "spans",
 };

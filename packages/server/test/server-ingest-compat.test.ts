@@ -149,6 +149,12 @@ describe("keyway serve: logs the way Respan's clients send them", () => {
       json: { data: [span("s-3", { span_parent_id: "s-1" })] },
     });
     expect(wrapped.status).toBe(200);
+    // The older trace route takes Respan's {data: [...]} body too, as every trace-ingest route does.
+    const older = await fx.call("/api/traces/ingest/", {
+      json: { data: [span("s-4", { span_parent_id: "s-1" })] },
+    });
+    expect(older.status).toBe(200);
+    expect(await getLog("trace-respan-s-4")).toMatchObject({ span_unique_id: "s-4" });
     const resent = await fx.call("/api/v1/traces/ingest", { json: [span("s-1")] });
     expect(await resent.json()).toMatchObject({ inserted: 0, duplicates: 1 });
     expect(await getLog("trace-respan-s-3")).toMatchObject({

@@ -47,8 +47,8 @@ function itemsOf(body: unknown, kind: IngestKind): { items: unknown[]; batch: bo
 
 /**
  * Log ingest, every route the doors and Respan's own clients post to: `single` (`/api/request-logs/create/`,
- * `/api/request-logs/`: one log, or `{logs:[…]}`), `batch` (`/api/request-logs/batch/`, `/api/traces/ingest/`: an
- * array) and `spans` (`/api/v1/traces/ingest`, `/api/integrations/v1/traces/ingest`: Respan's flat span logs, an
+ * `/api/request-logs/`: one log, or `{logs:[…]}`), `batch` (`/api/request-logs/batch/`: an
+ * array) and `spans` (`/api/traces/ingest/`, `/api/v1/traces/ingest`, `/api/integrations/v1/traces/ingest`: Respan's flat span logs, an
  * array or `{data:[…]}`, idempotent on the span id). A batch is validated whole: one bad log is a 400 naming it
  * (`logs.3.prompt_tokens`) and nothing is stored. With `respan_api_controls.block: false` the answer comes first.
  */

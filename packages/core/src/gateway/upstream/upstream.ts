@@ -7,7 +7,7 @@ import { fromConverse } from "../../wire/bedrock/converse-response.js";
 import { toGeminiRequest } from "../../wire/gemini/gemini-request.js";
 import { fromGeminiResponse } from "../../wire/gemini/gemini-response.js";
 import { geminiOnlySetting } from "../../wire/gemini/gemini-to-chat.js";
-import { allObjects } from "../../wire/json-items.js";
+import { allObjects, asksForSomething } from "../../wire/json-items.js";
 import { attachNative, type NativeRequest, nativeAnswer } from "../../wire/native-passthrough.js";
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../../wire/openai-types.js";
 import { responsesOnlyFields } from "../../wire/responses/responses-to-chat.js";
@@ -33,7 +33,7 @@ function pathOf(api: UpstreamStreamAPI, model: string, stream: boolean): string 
   return api === "openai-responses" ? "/responses" : "/chat/completions";
 }
 const present = (fields: readonly string[]) => (body: Record<string, unknown>) =>
-  fields.find((field) => body[field] !== undefined);
+  fields.find((field) => asksForSomething(field, body[field]));
 /** The first setting of a client API with no chat completions equivalent: sent only when passed through. */
 const ownOnly: Record<string, (body: Record<string, unknown>) => string | undefined> = {
   "anthropic-messages": present(anthropicOnlyFields),

@@ -28,6 +28,20 @@ export function toAnthropicRequest(
   request: OpenAIChatRequest,
   upstreamModel: string,
 ): Record<string, unknown> {
+  // Settings Messages has no place for: refused, never dropped (a dropped json_schema answers prose to a parser).
+  if (typeof request.n === "number" && request.n > 1)
+    throw new InvalidRequestError(
+      "n above 1 cannot be sent to Anthropic's Messages API: it answers one choice.",
+      {
+        field: "n",
+      },
+    );
+  const format = (request as { response_format?: { type?: string } }).response_format?.type;
+  if (format && format !== "text")
+    throw new InvalidRequestError(
+      `response_format ${format} cannot be sent to Anthropic's Messages API; describe the JSON in the prompt or use a model of a provider with structured outputs.`,
+      { field: "response_format" },
+    );
   const system: string[] = [];
   const messages: AnthropicMessage[] = [];
   const push = (role: "user" | "assistant", blocks: Block[]) => {

@@ -1,6 +1,6 @@
 import { InvalidRequestError } from "../../errors/errors.js";
 import { assistantMessage } from "../chat-content.js";
-import { objectItems } from "../json-items.js";
+import { asksForSomething, objectItems } from "../json-items.js";
 import type { OpenAIChatRequest, OpenAIContentPart, OpenAIMessage, OpenAITool } from "../openai-types.js";
 import { modelTurnOf } from "./gemini-response.js";
 
@@ -24,10 +24,10 @@ const geminiOnlyConfig = [
  * a `googleSearch` tool, output other than text…), or undefined: such a request goes only to a Gemini model.
  */
 export function geminiOnlySetting(body: Json): string | undefined {
-  const top = geminiOnly.find((field) => body[field] !== undefined && body[field] !== null);
+  const top = geminiOnly.find((field) => asksForSomething(field, body[field]));
   if (top) return top;
   const config = (body.generationConfig ?? {}) as Json;
-  const inConfig = geminiOnlyConfig.find((field) => config[field] !== undefined && config[field] !== null);
+  const inConfig = geminiOnlyConfig.find((field) => asksForSomething(field, config[field]));
   if (inConfig) return `generationConfig.${inConfig}`;
   const modalities = config.responseModalities;
   if (Array.isArray(modalities) && modalities.some((m) => String(m).toUpperCase() !== "TEXT"))
