@@ -253,6 +253,26 @@ describe("HttpLogSink", () => {
     expect(ids(endpoint.logs).sort()).toEqual(range(600).sort());
   });
 
+  it("takes over a claim of a process killed moments ago, once its lease runs out, while the sink runs", async () => {
+    const endpoint = await capture();
+    const dir = spoolDir();
+    // A container restarted at once: the killed PID 1's claim is fresh when the new PID 1's sink starts.
+    const file = join(dir, "1-killed-0.jsonl.claimed-1");
+    writeFileSync(
+      file,
+      `${range(200)
+        .map((id) => JSON.stringify({ ...makeLog(0), unique_id: id }))
+        .join("\n")}\n`,
+    );
+    const logs = sink(endpoint, { spoolDir: dir, spoolLeaseMs: 400 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(logs.counters.replayed).toBe(0); // still inside its lease: a live owner's, for all the sink knows
+    // Delivered within a few leases (before the re-scan, only at the next restart).
+    await waitFor(() => endpoint.logs.length >= 200 && readdirSync(dir).length === 0, 3_000);
+    await logs.flush();
+    expect(ids(endpoint.logs).sort()).toEqual(range(200).sort());
+  });
+
   it("leaves alone a claim whose owner is alive and renewing it", async () => {
     const endpoint = await capture();
     const dir = spoolDir();

@@ -101,7 +101,7 @@ export class HttpLogSink implements LogSink {
       closed: () => this.#closed,
       settled: () => this.#settle(),
     });
-    if (this.#replayEnabled) this.#replayer?.start();
+    if (this.#replayEnabled) this.#replayer?.startWatching();
   }
 
   /** What is held in memory right now: queued logs and their bytes, and logs in batches being sent or retried. */
@@ -139,6 +139,7 @@ export class HttpLogSink implements LogSink {
     this.#shutdown ??= (async () => {
       await this.#flushUntil(this.#limits.shutdownTimeoutMs, true);
       this.#closed = true;
+      this.#replayer?.stopWatching();
       this.#unregisterExit?.();
       this.#queue.wakeRoomWaiters(true);
       this.#sender.stopTimer();

@@ -20,6 +20,7 @@ export interface ReplayHooks {
  */
 export class SpoolReplayer {
   #running: Promise<void> | undefined;
+  #rescan: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly spool: Spool,
@@ -30,9 +31,10 @@ export class SpoolReplayer {
     return this.#running;
   }
 
-  start(): void {
+  /** Replays what it can claim; `staleClaimsOnly` takes only dead owners' claims (the periodic re-scan). */
+  start(staleClaimsOnly = false): void {
     if (this.#running) return;
-    this.#running = this.#replay()
+    this.#running = this.#replay(staleClaimsOnly)
       .catch((error: unknown) =>
         this.hooks.report({
           kind: "spool-failed",
@@ -45,6 +47,23 @@ export class SpoolReplayer {
       });
   }
 
+  /**
+   * A claim left by a process killed moments ago is still inside its lease when this sink starts (a container
+   * restarted at once): replay now, then look again about once a lease, so its logs wait a lease or two, not
+   * the next restart.
+   */
+  startWatching(): void {
+    this.start();
+    this.#rescan ??= setInterval(() => {
+      if (!this.hooks.closed()) this.start(true);
+    }, this.spool.leaseMs);
+    this.#rescan.unref();
+  }
+
+  stopWatching(): void {
+    clearInterval(this.#rescan);
+  }
+
   /** Entries are done with (delivered, rejected, spooled again): their files shrink towards deletion. */
   settle(entries: readonly LogEntry[]): void {
     for (const entry of entries) {
@@ -55,8 +74,8 @@ export class SpoolReplayer {
     }
   }
 
-  async #replay(): Promise<void> {
-    const files = await this.spool.claim();
+  async #replay(staleClaimsOnly: boolean): Promise<void> {
+    const files = await this.spool.claim({ staleClaimsOnly });
     // Let an append that opened a file just before it was claimed land before it is read.
     if (files.length > 0) await new Promise((resolve) => setTimeout(resolve, 50).unref());
     for (const path of files) {

@@ -106,11 +106,21 @@ export class Spool {
     appendFileSync(this.#currentFile, text);
   }
 
-  /** Claims every spool file not being written or replayed: other sinks' files, this sink's earlier files, stale claims. */
-  async claim(): Promise<string[]> {
+  /** How long a claim holds without renewal: past it, its owner is taken for dead. */
+  get leaseMs(): number {
+    return this.#leaseMs;
+  }
+
+  /**
+   * Claims every spool file not being written or replayed: other sinks' files, this sink's earlier files, stale
+   * claims — or, with `staleClaimsOnly` (the periodic re-scan while a sink runs), only claims whose owner died.
+   */
+  async claim(options: { staleClaimsOnly?: boolean } = {}): Promise<string[]> {
     await this.#writes;
-    this.#fileIndex++; // later appends of this sink go to a fresh file, so the current one can be claimed
-    this.#fileBytes = 0;
+    if (!options.staleClaimsOnly) {
+      this.#fileIndex++; // later appends of this sink go to a fresh file, so the current one can be claimed
+      this.#fileBytes = 0;
+    }
     let names: string[];
     try {
       names = await readdir(this.dir);
@@ -120,7 +130,7 @@ export class Spool {
     const claimed: string[] = [];
     for (const name of names) {
       const claim = claimSuffix.exec(name);
-      if (!claim && !name.endsWith(".jsonl")) continue;
+      if (!claim && (options.staleClaimsOnly || !name.endsWith(".jsonl"))) continue;
       if (name === `${this.#owner}-${this.#fileIndex}.jsonl`) continue;
       const source = join(this.dir, name);
       if (claim) {
