@@ -2,7 +2,7 @@ import { InvalidRequestError } from "../errors/errors.js";
 import { applyUsage } from "../log/apply-usage.js";
 import { dropContent } from "../log/disable-log.js";
 import type { RequestLog } from "../log/request-log.js";
-import { fromInvokeEmbeddings, toInvokeEmbeddings } from "../wire/bedrock/invoke-embeddings.js";
+import { embeddingsAPIs } from "../wire/embeddings-apis.js";
 import type { OpenAIEmbeddingsRequest, OpenAIEmbeddingsResponse } from "../wire/openai-types.js";
 import { baseLog, type CallOutcomeBase } from "./base-log.js";
 import type { EndpointParts } from "./endpoint-parts.js";
@@ -58,15 +58,14 @@ export async function callEmbeddings(
       `Provider "${provider.id}" has no embeddings API. Use an embedding model of openai, mistral, togetherai, fireworks, or a custom OpenAI-compatible provider.`,
       { field: "model", code: "embeddings_not_supported" },
     );
-  // Bedrock embeds through InvokeModel, in the embedding model's own body.
-  const bedrock = provider.format === "bedrock-converse";
-  const body: Record<string, unknown> = bedrock ? toInvokeEmbeddings(target.upstreamModel, request) : {};
-  if (!bedrock) {
+  const own = embeddingsAPIs[provider.format];
+  const model = target.upstreamModel;
+  const body: Record<string, unknown> = own ? own.body(model, request, keywayNames) : {};
+  if (!own) {
     for (const [key, value] of Object.entries(request)) if (!keywayNames.has(key)) body[key] = value;
-    body.model = target.upstreamModel;
+    body.model = model;
   }
-  const path = bedrock ? `/model/${encodeURIComponent(target.upstreamModel)}/invoke` : "/embeddings";
-  const response = await postUpstream(target, path, JSON.stringify(body), {
+  const response = await postUpstream(target, own ? own.path(model) : "/embeddings", JSON.stringify(body), {
     stream: false,
     signal,
     deps,
@@ -78,13 +77,8 @@ export async function callEmbeddings(
   } catch {
     throw badResponse(provider.id, "a body that is not JSON");
   }
-  if (bedrock && typeof answer === "object" && answer !== null) {
-    const mapped = fromInvokeEmbeddings(
-      target.upstreamModel,
-      answer as never,
-      request,
-      target.requestedModel,
-    );
+  if (own && typeof answer === "object" && answer !== null) {
+    const mapped = own.answer(model, answer as never, request, target.requestedModel);
     if (!mapped) throw badResponse(provider.id, "embeddings without data");
     return mapped;
   }

@@ -1,7 +1,12 @@
 /** The client APIs a caller may speak that some provider also speaks natively (for pass-through). */
 export type NativeFormat = "anthropic-messages" | "openai-responses" | "google-gemini";
 
-export type WireFormatId = "openai-chat" | "anthropic-messages" | "google-gemini" | "bedrock-converse";
+export type WireFormatId =
+  | "openai-chat"
+  | "anthropic-messages"
+  | "google-gemini"
+  | "bedrock-converse"
+  | "cohere-chat";
 
 /** How a provider wants its key: which header, in which form. */
 export type AuthScheme = "bearer" | "x-api-key" | "api-key" | "x-goog-api-key" | "google-oauth" | "sigv4";
@@ -141,6 +146,17 @@ export const builtInProviders: readonly ProviderSpec[] = Object.freeze([
     speaks: ["anthropic-messages"],
     docs: "https://docs.wafer.ai",
   },
+  // Cohere's own v2 API: its OpenAI compatibility API refuses stream_options, so streams there carry no usage.
+  {
+    id: "cohere",
+    baseURL: "https://api.cohere.com/v2",
+    format: "cohere-chat",
+    envVar: "COHERE_API_KEY",
+    altEnvVars: ["CO_API_KEY"],
+    aliases: ["cohere_ai"],
+    embeddings: true,
+    docs: "https://docs.cohere.com/reference/chat",
+  },
   {
     ...openai("palm", "https://generativelanguage.googleapis.com/v1beta2", "PALM_API_KEY"),
     retired:
@@ -204,4 +220,5 @@ export const modelFamilies: readonly { pattern: RegExp; provider: string }[] = [
   { pattern: /^accounts\/fireworks\//, provider: "fireworks" },
   { pattern: /^gemini-/, provider: "google" },
   { pattern: /^jamba-/, provider: "ai21" },
+  { pattern: /^(?:command-|c4ai-|embed-(?:v4|english-|multilingual-))/, provider: "cohere" },
 ];

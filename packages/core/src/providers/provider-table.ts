@@ -7,6 +7,7 @@ const endpointsOf = (provider: ProviderSpec): string => {
     "anthropic-messages": "Messages",
     "google-gemini": "Gemini",
     "bedrock-converse": "Converse",
+    "cohere-chat": "Cohere v2 Chat",
   };
   const served = [apis[provider.format] ?? provider.format];
   for (const variant of provider.variants ?? [])

@@ -16,6 +16,13 @@ import {
   invokeEmbedding,
   parseConverse,
 } from "./bedrock-converse.js";
+import {
+  cohereChatResponse,
+  cohereChatStreamEvents,
+  cohereEmbed,
+  cohereError,
+  parseCohereChat,
+} from "./cohere.js";
 import { describeFault, FaultBook } from "./faults.js";
 import {
   geminiResponse,
@@ -88,6 +95,8 @@ function apiKeyOf(req: IncomingMessage, format: WireFormat | "models"): string |
 
 function formatOf(method: string | undefined, path: string): WireFormat | "models" | undefined {
   if (method === "POST" && geminiRoute(path)) return "google-gemini";
+  if (method === "POST" && path.endsWith("/v2/chat")) return "cohere-chat";
+  if (method === "POST" && path.endsWith("/v2/embed")) return "cohere-embed";
   if (method === "POST" && path.endsWith("/chat/completions")) return "openai-chat";
   if (method === "POST" && path.endsWith("/messages")) return "anthropic-messages";
   if (method === "POST" && path.endsWith("/embeddings")) return "openai-embeddings";
@@ -230,7 +239,9 @@ export async function startProviderEmulator(
         ? anthropicError
         : format === "google-gemini"
           ? googleError
-          : openAIError;
+          : format === "cohere-chat" || format === "cohere-embed"
+            ? cohereError
+            : openAIError;
     const wait = (fault?.headerDelayMs ?? 0) + latencyMs;
     if (wait > 0) await sleep(wait);
     if (writer.gone) return;
@@ -260,6 +271,18 @@ export async function startProviderEmulator(
     if (format === "openai-embeddings") {
       const answer = openAIEmbeddings(body);
       return typeof answer === "string" ? writer.json(400, errorBody(400, answer)) : writer.json(200, answer);
+    }
+    if (format === "cohere-embed") {
+      const answer = cohereEmbed(body);
+      return typeof answer === "string" ? writer.json(400, errorBody(400, answer)) : writer.json(200, answer);
+    }
+    if (format === "cohere-chat") {
+      const input = parseCohereChat(body);
+      if (typeof input === "string") return writer.json(400, errorBody(400, input));
+      const plan = plannedReply(input, "call_");
+      const id = `cohere_emu_${record.seq}`;
+      if (!record.stream) return writer.json(200, cohereChatResponse(plan, id));
+      return writer.stream(cohereChatStreamEvents(plan, id));
     }
     if (gemini) {
       const input = parseGemini(body, gemini.model);

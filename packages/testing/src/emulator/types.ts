@@ -5,7 +5,9 @@ export type WireFormat =
   | "openai-responses"
   | "google-gemini"
   | "bedrock-converse"
-  | "bedrock-invoke";
+  | "bedrock-invoke"
+  | "cohere-chat"
+  | "cohere-embed";
 
 /** What the emulator needs to know of a request, whichever wire format it came in. */
 export interface ReplyInput {

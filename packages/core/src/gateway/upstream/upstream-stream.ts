@@ -4,6 +4,7 @@ import { SecretMatcher } from "../../log/secret-matcher.js";
 import { AnthropicStreamTranslator } from "../../wire/anthropic/anthropic-stream.js";
 import { ConverseStreamTranslator } from "../../wire/bedrock/converse-response.js";
 import { eventStreamEvents } from "../../wire/bedrock/event-stream.js";
+import { CohereStreamTranslator } from "../../wire/cohere/cohere-response.js";
 import { GeminiStreamTranslator } from "../../wire/gemini/gemini-response.js";
 import { attachNative, type NativeEvent, nativeEvents } from "../../wire/native-passthrough.js";
 import type { OpenAIChatChunk } from "../../wire/openai-types.js";
@@ -18,7 +19,8 @@ export type UpstreamStreamAPI =
   | "anthropic-messages"
   | "openai-responses"
   | "google-gemini"
-  | "bedrock-converse";
+  | "bedrock-converse"
+  | "cohere-chat";
 
 /** The chat API's stream: its chunks as they come, ended by `[DONE]` (or, for a provider that omits it, a finish). */
 async function* openAIChunks(
@@ -126,6 +128,7 @@ export function upstreamChunks(
   if (api === "openai-responses") translator = new ResponsesStreamTranslator(model, provider, created);
   else if (api === "google-gemini") translator = new GeminiStreamTranslator(model, provider, created);
   else if (api === "bedrock-converse") translator = new ConverseStreamTranslator(model, provider, created);
+  else if (api === "cohere-chat") translator = new CohereStreamTranslator(model, provider, created);
   else {
     const anthropic = new AnthropicStreamTranslator(model, provider, created);
     // Usage is always requested from the translator; the gateway strips it when the caller did not ask.

@@ -4,6 +4,8 @@ import { fromAnthropicMessage } from "../../wire/anthropic/anthropic-response.js
 import { anthropicOnlyFields } from "../../wire/anthropic/messages-to-chat.js";
 import { toConverseRequest } from "../../wire/bedrock/chat-to-converse.js";
 import { fromConverse } from "../../wire/bedrock/converse-response.js";
+import { toCohereRequest } from "../../wire/cohere/chat-to-cohere.js";
+import { fromCohere } from "../../wire/cohere/cohere-response.js";
 import { toGeminiRequest } from "../../wire/gemini/gemini-request.js";
 import { fromGeminiResponse } from "../../wire/gemini/gemini-response.js";
 import { geminiOnlySetting } from "../../wire/gemini/gemini-to-chat.js";
@@ -28,6 +30,7 @@ function pathOf(api: UpstreamStreamAPI, model: string, stream: boolean): string 
   if (api === "google-gemini")
     return `/models/${encodePathSegments(model.replace(/^models\//, ""))}:${stream ? "streamGenerateContent?alt=sse" : "generateContent"}`;
   if (api === "anthropic-messages") return "/messages";
+  if (api === "cohere-chat") return "/chat";
   if (api === "bedrock-converse")
     return `/model/${encodeURIComponent(model)}/${stream ? "converse-stream" : "converse"}`;
   return api === "openai-responses" ? "/responses" : "/chat/completions";
@@ -61,6 +64,8 @@ function upstreamBody(target: UpstreamTarget, request: OpenAIChatRequest): strin
   if (target.provider.format === "google-gemini")
     return JSON.stringify(toGeminiRequest(request, keywayNames));
   if (target.provider.format === "bedrock-converse") return JSON.stringify(toConverseRequest(request));
+  if (target.provider.format === "cohere-chat")
+    return JSON.stringify(toCohereRequest(request, target.upstreamModel, keywayNames));
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(request)) if (!keywayNames.has(key)) body[key] = value;
   body.model = target.upstreamModel;
@@ -144,6 +149,10 @@ export async function callUpstream(
       if (!Array.isArray(content) || !allObjects(content))
         throw badResponse(provider.id, "a Converse answer without a message");
       completion = fromConverse(answer, target.requestedModel, created);
+    } else if (api === "cohere-chat") {
+      if (typeof answer.message !== "object" || answer.message === null)
+        throw badResponse(provider.id, "a chat answer without a message");
+      completion = fromCohere(answer, target.requestedModel, created);
     } else if (api === "openai-responses") {
       if (!Array.isArray(answer.output) || !allObjects(answer.output))
         throw badResponse(provider.id, "a response without output items");

@@ -1,6 +1,7 @@
 import { InvalidRequestError } from "../../errors/errors.js";
 import { contentPartsFor, dataUrlOf, parseToolArguments, textOf } from "../chat-content.js";
 import type { OpenAIChatRequest, OpenAIMessage, OpenAIToolCall } from "../openai-types.js";
+import { refuseUntranslated, translatedChatFields } from "../translated-fields.js";
 
 type Json = Record<string, unknown>;
 interface Content {
@@ -9,26 +10,7 @@ interface Content {
 }
 
 /** Chat request fields the Gemini translation acts on; any other (not Keyway's own) is refused, not dropped. */
-const translated = new Set([
-  "model",
-  "messages",
-  "stream",
-  "stream_options",
-  "max_tokens",
-  "max_completion_tokens",
-  "temperature",
-  "top_p",
-  "stop",
-  "n",
-  "seed",
-  "presence_penalty",
-  "frequency_penalty",
-  "response_format",
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "user",
-]);
+const translated = new Set([...translatedChatFields, "parallel_tool_calls"]);
 
 function imagePart(url: string): Json {
   const data = dataUrlOf(url);
@@ -157,12 +139,7 @@ function toolConfigOf(choice: OpenAIChatRequest["tool_choice"]): Json | undefine
  * `toolConfig`. A chat setting Gemini cannot act on is a 400 naming it; `ignore` lists Keyway's own fields.
  */
 export function toGeminiRequest(request: OpenAIChatRequest, ignore: ReadonlySet<string>): Json {
-  for (const [key, value] of Object.entries(request)) {
-    if (value === undefined || value === null || translated.has(key) || ignore.has(key)) continue;
-    throw new InvalidRequestError(`${key} cannot be sent to Gemini; leave it out for Gemini models.`, {
-      field: key,
-    });
-  }
+  refuseUntranslated(request, translated, ignore, "Gemini");
   if (request.parallel_tool_calls === false)
     throw new InvalidRequestError("Gemini cannot be held to one tool call at a time (parallel_tool_calls).", {
       field: "parallel_tool_calls",
