@@ -6,7 +6,8 @@ export type WireFormatId =
   | "anthropic-messages"
   | "google-gemini"
   | "bedrock-converse"
-  | "cohere-chat";
+  | "cohere-chat"
+  | "replicate-predictions";
 
 /** How a provider wants its key: which header, in which form. */
 export type AuthScheme = "bearer" | "x-api-key" | "api-key" | "x-goog-api-key" | "google-oauth" | "sigv4";
@@ -156,6 +157,15 @@ export const builtInProviders: readonly ProviderSpec[] = Object.freeze([
     aliases: ["cohere_ai"],
     embeddings: true,
     docs: "https://docs.cohere.com/reference/chat",
+  },
+  // Replicate runs models as predictions: `replicate/{owner}/{name}`, its language models' prompt inputs.
+  {
+    id: "replicate",
+    baseURL: "https://api.replicate.com/v1",
+    format: "replicate-predictions",
+    envVar: "REPLICATE_API_TOKEN",
+    altEnvVars: ["REPLICATE_API_KEY"],
+    docs: "https://replicate.com/docs/reference/http#models.predictions.create",
   },
   {
     ...openai("palm", "https://generativelanguage.googleapis.com/v1beta2", "PALM_API_KEY"),

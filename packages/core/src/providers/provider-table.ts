@@ -8,6 +8,7 @@ const endpointsOf = (provider: ProviderSpec): string => {
     "google-gemini": "Gemini",
     "bedrock-converse": "Converse",
     "cohere-chat": "Cohere v2 Chat",
+    "replicate-predictions": "predictions (chat)",
   };
   const served = [apis[provider.format] ?? provider.format];
   for (const variant of provider.variants ?? [])

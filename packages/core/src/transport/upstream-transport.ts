@@ -20,7 +20,8 @@ export interface UpstreamResponse {
 export interface UpstreamTransport {
   (
     url: string,
-    init: { headers: Record<string, string>; body: string; signal: AbortSignal },
+    /** A POST with `body`, or a GET (a link the provider answered with: Replicate's prediction and stream URLs). */
+    init: { headers: Record<string, string>; body: string; signal: AbortSignal; method?: "GET" | "POST" },
   ): Promise<UpstreamResponse>;
   /** Closes the connections it keeps (keep-alive sockets). */
   close?(): void;
@@ -29,10 +30,11 @@ export interface UpstreamTransport {
 /** Upstream calls through a Fetch-API function (a custom `fetch` from config). */
 export function fetchTransport(fetchImpl: typeof globalThis.fetch): UpstreamTransport {
   return async (url, init) => {
+    const get = init.method === "GET";
     const response = await fetchImpl(url, {
-      method: "POST",
+      method: get ? "GET" : "POST",
       headers: init.headers,
-      body: init.body,
+      ...(get ? {} : { body: init.body }),
       signal: init.signal,
     });
     const body = (response.body ?? (async function* () {})()) as AsyncIterable<Uint8Array>;
@@ -67,9 +69,12 @@ export function nodeTransport(): UpstreamTransport {
       const req = client.request(
         target,
         {
-          method: "POST",
+          method: init.method ?? "POST",
           agent: agents[target.protocol as "http:" | "https:"],
-          headers: { ...init.headers, "content-length": String(Buffer.byteLength(init.body)) },
+          headers:
+            init.method === "GET"
+              ? init.headers
+              : { ...init.headers, "content-length": String(Buffer.byteLength(init.body)) },
           signal: init.signal,
         },
         (res) => {
@@ -102,7 +107,7 @@ export function nodeTransport(): UpstreamTransport {
         },
       );
       req.on("error", reject);
-      req.end(init.body);
+      req.end(init.method === "GET" ? undefined : init.body);
     });
   transport.close = () => {
     agents["http:"].destroy();

@@ -1,4 +1,5 @@
 import { InvalidRequestError } from "../errors/errors.js";
+import { asksForSomething } from "./json-items.js";
 
 /** The chat request fields a translation into another provider's API acts on (each maps them its own way). */
 export const translatedChatFields: readonly string[] = [
@@ -21,7 +22,7 @@ export const translatedChatFields: readonly string[] = [
   "user",
 ];
 
-/** A 400 naming the first field set in `request` that the translation to `api` does not act on (nor Keyway). */
+/** A 400 naming the first field in `request` asking for something that the translation to `api` does not act on (nor Keyway). */
 export function refuseUntranslated(
   request: Record<string, unknown>,
   translated: ReadonlySet<string>,
@@ -29,7 +30,7 @@ export function refuseUntranslated(
   api: string,
 ): void {
   for (const [key, value] of Object.entries(request)) {
-    if (value === undefined || value === null || translated.has(key) || ignore.has(key)) continue;
+    if (translated.has(key) || ignore.has(key) || !asksForSomething(key, value)) continue;
     throw new InvalidRequestError(`${key} cannot be sent to ${api}; leave it out for ${api} models.`, {
       field: key,
     });

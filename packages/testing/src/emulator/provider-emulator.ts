@@ -34,6 +34,7 @@ import {
 import { openAICompletion, openAIError, openAIStreamEvents, parseOpenAIChat } from "./openai-chat.js";
 import { openAIEmbeddings } from "./openai-embeddings.js";
 import { openAIResponse, openAIResponsesStreamEvents, parseOpenAIResponses } from "./openai-responses.js";
+import { ReplicatePredictions, replicateError, replicateRoute } from "./replicate.js";
 import { planReply } from "./reply.js";
 import { ReplyWriter, sleep, writeEventStream } from "./reply-writer.js";
 import type { EmulatedRequest, FaultSpec, ReplyInput, WireFormat } from "./types.js";
@@ -73,6 +74,8 @@ export interface ProviderEmulator {
   readonly entra: EntraTokens;
   /** AWS credentials and Bedrock API keys the emulated Bedrock runtime accepts (SigV4 verified). */
   readonly bedrock: BedrockAuth;
+  /** Replicate's predictions: how long they run (`runMs`) and the longest `Prefer: wait` (`waitMs`). */
+  readonly replicate: ReplicatePredictions;
   /** Forgets requests and faults. */
   reset(): void;
   /** Client connections open right now (keep-alive ones included). */
@@ -125,6 +128,7 @@ export async function startProviderEmulator(
   const vertexAuth = new VertexAuth(() => ownURL);
   const bedrockAuth = new BedrockAuth();
   const entraTokens = new EntraTokens();
+  const replicate = new ReplicatePredictions(() => ownURL);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -140,6 +144,8 @@ export async function startProviderEmulator(
       res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body));
       return;
     }
+    const replicateCall = replicateRoute(req.method, path);
+    if (replicateCall) return handleReplicate(req, res, path, replicateCall);
     const bedrock = req.method === "POST" ? bedrockRoute(path) : undefined;
     if (bedrock) return handleBedrock(req, res, path, bedrock);
     const vertex = req.method === "POST" ? vertexRoute(path) : undefined;
@@ -324,6 +330,63 @@ export async function startProviderEmulator(
     return writer.stream(anthropicStreamEvents(plan, input.model, id));
   }
 
+  /** Replicate: a prediction created (waiting with `Prefer: wait`), read back, or its stream. */
+  async function handleReplicate(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    route: NonNullable<ReturnType<typeof replicateRoute>>,
+  ): Promise<void> {
+    const raw = route.op === "create" ? await readBody(req) : Buffer.alloc(0);
+    const body = route.op === "create" ? parseJson(raw) : undefined;
+    const apiKey = apiKeyOf(req, "replicate-predictions");
+    const known = route.op === "create" ? undefined : replicate.find(route.id);
+    const record: EmulatedRequest = {
+      seq: ++seq,
+      at: Date.now(),
+      path,
+      format: "replicate-predictions",
+      apiKey,
+      model: route.op === "create" ? route.model : known?.model,
+      stream: route.op === "stream",
+      headers: { ...req.headers },
+      body,
+      clientClosed: false,
+      completed: false,
+    };
+    requests.push(record);
+    // A fault is taken when the prediction is created; its stream faults apply to the prediction's stream.
+    const fault =
+      route.op === "create"
+        ? faults.take({ apiKey, model: record.model, format: "replicate-predictions" })
+        : route.op === "stream"
+          ? known?.fault
+          : undefined;
+    if (fault) record.fault = describeFault(fault);
+    const writer = new ReplyWriter(res, record, fault, chunkDelayMs);
+    // The stream URL is a capability of its own (Replicate serves it without the token); the API needs the token.
+    if (route.op !== "stream" && (!apiKey || (validKeys && !validKeys.has(apiKey))))
+      return writer.json(401, replicateError(401, "You did not pass a valid authentication token"));
+    if (route.op === "create" && fault?.status !== undefined && fault.status >= 400)
+      return writer.json(
+        fault.status,
+        replicateError(fault.status, fault.errorMessage ?? `emulated ${fault.status}`),
+      );
+    if (route.op !== "create") {
+      if (!known) return writer.json(404, replicateError(404, "The requested resource could not be found."));
+      if (route.op === "get") return writer.json(200, replicate.view(known));
+      await writer.stream(replicate.streamEvents(known));
+      if (record.completed) replicate.finishStream(known);
+      return;
+    }
+    const prediction = replicate.create(route.model, route.prefix, body);
+    if (typeof prediction === "string") return writer.json(422, replicateError(422, prediction));
+    if (fault) prediction.fault = fault;
+    const wait = replicate.waitFor(req, prediction);
+    if (wait > 0) await sleep(wait);
+    return writer.json(201, replicate.view(prediction));
+  }
+
   /** Bedrock's runtime: SigV4 (or a Bedrock API key) checked first, then Converse, ConverseStream or InvokeModel. */
   async function handleBedrock(
     req: IncomingMessage,
@@ -412,6 +475,7 @@ export async function startProviderEmulator(
     vertex: vertexAuth,
     bedrock: bedrockAuth,
     entra: entraTokens,
+    replicate,
     reset() {
       requests = [];
       faults.clear();

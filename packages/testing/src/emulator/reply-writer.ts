@@ -130,6 +130,7 @@ function streamErrorEvent(
   if (format === "anthropic-messages")
     return sse({ type: "error", error: { type: "api_error", message } }, "error");
   if (format === "google-gemini") return sse({ error: { code: 500, message, status: "INTERNAL" } });
+  if (format === "replicate-predictions") return sse({ detail: message }, "error");
   if (format === "cohere-chat")
     return sse({ type: "message-end", delta: { finish_reason: "ERROR", error: message } }, "message-end");
   if (format === "openai-responses")

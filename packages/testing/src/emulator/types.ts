@@ -7,7 +7,8 @@ export type WireFormat =
   | "bedrock-converse"
   | "bedrock-invoke"
   | "cohere-chat"
-  | "cohere-embed";
+  | "cohere-embed"
+  | "replicate-predictions";
 
 /** What the emulator needs to know of a request, whichever wire format it came in. */
 export interface ReplyInput {

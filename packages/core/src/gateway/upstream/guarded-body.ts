@@ -8,6 +8,10 @@ export interface BodyLimits {
   maxBytes: number;
 }
 
+/** An answer the gateway cannot read as the provider's API promises: the provider's failure (502). */
+export const badResponse = (provider: string, what: string) =>
+  new ProviderError(provider, 502, `Provider "${provider}" sent ${what}`, { code: "bad_upstream_response" });
+
 const reasonOf = (error: unknown): string =>
   (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
 
@@ -81,4 +85,19 @@ export async function readGuardedText(
   const chunks: Uint8Array[] = [];
   for await (const chunk of guardedBody(response, provider, limits, signal)) chunks.push(chunk);
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The whole body as a JSON object, under the same limits; anything else is the provider's 502. */
+export async function readGuardedJson(
+  response: UpstreamResponse,
+  provider: string,
+  limits: BodyLimits,
+  signal: AbortSignal | undefined,
+): Promise<Record<string, unknown>> {
+  const text = await readGuardedText(response, provider, limits, signal);
+  try {
+    const body = JSON.parse(text) as unknown;
+    if (typeof body === "object" && body !== null) return body as Record<string, unknown>;
+  } catch {}
+  throw badResponse(provider, "a body that is not JSON");
 }

@@ -3,10 +3,16 @@ import { redactText } from "../../log/redact.js";
 import type { ProviderSpec } from "../../providers/provider-spec.js";
 import { parseRetryAfter } from "../../transport/backoff.js";
 import type { UpstreamResponse, UpstreamTransport } from "../../transport/upstream-transport.js";
+import type { OpenAIChatChunk, OpenAIChatCompletion } from "../../wire/openai-types.js";
 import { authHeaders } from "./auth-headers.js";
 import { endpointURL } from "./endpoint-url.js";
 import type { GoogleTokens } from "./google-tokens.js";
 import { type BodyLimits, readGuardedText } from "./guarded-body.js";
+
+/** A chat call's answer in the canonical form: a completion, or chunks yielded as they arrive. */
+export type UpstreamResult =
+  | { kind: "json"; completion: OpenAIChatCompletion }
+  | { kind: "stream"; chunks: AsyncGenerator<OpenAIChatChunk>; cancel: () => void };
 
 /** Where one attempt goes: the provider, its base URL and key, and the model as each side names it. */
 export interface UpstreamTarget {
@@ -66,19 +72,38 @@ function errorMessageOf(text: string): string {
   return text.slice(0, 300) || "no body";
 }
 
-export const badResponse = (provider: string, what: string) =>
-  new ProviderError(provider, 502, `Provider "${provider}" sent ${what}`, { code: "bad_upstream_response" });
+export { badResponse } from "./guarded-body.js";
 
 /**
  * One POST to a provider, resolving with its 2xx answer. Anything else is typed: `ProviderError` (the upstream
  * status and `Retry-After`, or unreachable), `UpstreamTimeoutError` (no headers within `timeoutMs`) or
  * `RequestAbortedError`; the key never appears in them.
  */
-export async function postUpstream(
+export function postUpstream(
   target: UpstreamTarget,
   path: string,
   body: string,
-  options: { stream: boolean; signal: AbortSignal | undefined; deps: UpstreamDeps },
+  options: UpstreamCallOptions,
+): Promise<UpstreamResponse> {
+  return callUpstreamURL(target, endpointURL(target, path, options.stream), body, options);
+}
+
+export interface UpstreamCallOptions {
+  stream: boolean;
+  signal: AbortSignal | undefined;
+  deps: UpstreamDeps;
+  /** GET follows a link the provider answered with (no body); POST by default. */
+  method?: "GET" | "POST";
+  /** Headers of this call only (Replicate's `Prefer: wait`). */
+  headers?: Record<string, string>;
+}
+
+/** `postUpstream` to an absolute URL: the same auth, timeout, typed errors and redaction. */
+export async function callUpstreamURL(
+  target: UpstreamTarget,
+  url: string,
+  body: string,
+  options: UpstreamCallOptions,
 ): Promise<UpstreamResponse> {
   const { provider, apiKey } = target;
   const { deps, signal: callerSignal } = options;
@@ -86,7 +111,6 @@ export async function postUpstream(
   const timer = setTimeout(() => timeout.abort(), deps.timeoutMs);
   const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
   // The auth step first (a token fetch fails typed, on its own); what it sends is redacted like the key.
-  const url = endpointURL(target, path, options.stream);
   const auth = await authHeaders(target, deps, { url, body });
   const secrets = [
     ...(apiKey ? [apiKey] : []),
@@ -95,9 +119,10 @@ export async function postUpstream(
   let response: UpstreamResponse;
   try {
     response = await deps.transport(url, {
-      headers: headersFor(target, options.stream, auth),
+      headers: { ...headersFor(target, options.stream, auth), ...options.headers },
       body,
       signal,
+      ...(options.method ? { method: options.method } : {}),
     });
   } catch (error) {
     if (callerSignal?.aborted) throw new RequestAbortedError(error);

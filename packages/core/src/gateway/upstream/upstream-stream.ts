@@ -8,6 +8,7 @@ import { CohereStreamTranslator } from "../../wire/cohere/cohere-response.js";
 import { GeminiStreamTranslator } from "../../wire/gemini/gemini-response.js";
 import { attachNative, type NativeEvent, nativeEvents } from "../../wire/native-passthrough.js";
 import type { OpenAIChatChunk } from "../../wire/openai-types.js";
+import { PredictionStreamTranslator } from "../../wire/replicate/prediction.js";
 import { ResponsesStreamTranslator } from "../../wire/responses/responses-upstream.js";
 import { parseSse, type SseEvent } from "../../wire/sse.js";
 import { streamEventJson } from "../../wire/stream-event.js";
@@ -20,7 +21,8 @@ export type UpstreamStreamAPI =
   | "openai-responses"
   | "google-gemini"
   | "bedrock-converse"
-  | "cohere-chat";
+  | "cohere-chat"
+  | "replicate-predictions";
 
 /** The chat API's stream: its chunks as they come, ended by `[DONE]` (or, for a provider that omits it, a finish). */
 async function* openAIChunks(
@@ -129,6 +131,11 @@ export function upstreamChunks(
   else if (api === "google-gemini") translator = new GeminiStreamTranslator(model, provider, created);
   else if (api === "bedrock-converse") translator = new ConverseStreamTranslator(model, provider, created);
   else if (api === "cohere-chat") translator = new CohereStreamTranslator(model, provider, created);
+  else if (api === "replicate-predictions")
+    translator = new PredictionStreamTranslator(
+      { id: `chatcmpl-replicate-${created}`, created, model },
+      provider,
+    );
   else {
     const anthropic = new AnthropicStreamTranslator(model, provider, created);
     // Usage is always requested from the translator; the gateway strips it when the caller did not ask.

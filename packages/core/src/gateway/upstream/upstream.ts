@@ -16,13 +16,18 @@ import { responsesOnlyFields } from "../../wire/responses/responses-to-chat.js";
 import { responseToCompletion } from "../../wire/responses/responses-upstream.js";
 import { keywayParamNames } from "../request/keyway-params.js";
 import { encodePathSegments } from "../request/model-id.js";
-import { guardedBody, readGuardedText } from "./guarded-body.js";
-import { badResponse, postUpstream, type UpstreamDeps, type UpstreamTarget } from "./upstream-request.js";
+import { guardedBody, readGuardedJson } from "./guarded-body.js";
+import { callReplicate } from "./replicate-call.js";
+import {
+  badResponse,
+  postUpstream,
+  type UpstreamDeps,
+  type UpstreamResult,
+  type UpstreamTarget,
+} from "./upstream-request.js";
 import { type UpstreamStreamAPI, upstreamChunks } from "./upstream-stream.js";
 
-export type UpstreamResult =
-  | { kind: "json"; completion: OpenAIChatCompletion }
-  | { kind: "stream"; chunks: AsyncGenerator<OpenAIChatChunk>; cancel: () => void };
+export type { UpstreamResult } from "./upstream-request.js";
 
 const keywayNames = new Set<string>(keywayParamNames);
 /** Where each API is served under a provider's base URL (Gemini names the model and the streaming in the path). */
@@ -85,14 +90,6 @@ function nativeBody(native: NativeRequest, target: UpstreamTarget): string {
   return JSON.stringify(forVertex(target, out));
 }
 
-function parseJson(text: string, provider: string): Record<string, unknown> {
-  try {
-    const body = JSON.parse(text) as unknown;
-    if (typeof body === "object" && body !== null) return body as Record<string, unknown>;
-  } catch {}
-  throw badResponse(provider, "a body that is not JSON");
-}
-
 /**
  * One chat call to a provider, answering in the canonical (OpenAI chat) form: a completion, or a stream of chunks
  * yielded as they arrive. When the caller speaks the provider's own API (`native`: Anthropic's Messages for
@@ -119,6 +116,7 @@ export async function callUpstream(
         { field: unsupported },
       );
   }
+  if (provider.format === "replicate-predictions") return callReplicate(target, request, signal, deps);
   const api: UpstreamStreamAPI = passThrough && native ? native.format : provider.format;
   const body = passThrough && native ? nativeBody(native, target) : upstreamBody(target, request);
   const path = pathOf(api, target.upstreamModel, request.stream === true);
@@ -129,10 +127,7 @@ export async function callUpstream(
   });
   const created = Math.floor(Date.now() / 1000);
   if (!request.stream) {
-    const answer = parseJson(
-      await readGuardedText(response, provider.id, deps.bodyLimits, signal),
-      provider.id,
-    );
+    const answer = await readGuardedJson(response, provider.id, deps.bodyLimits, signal);
     let completion: OpenAIChatCompletion;
     if (api === "anthropic-messages") {
       if (!Array.isArray(answer.content) || !allObjects(answer.content))
