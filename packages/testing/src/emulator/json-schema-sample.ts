@@ -1,11 +1,20 @@
 type Schema = Record<string, unknown>;
 
 /**
- * A value that satisfies a JSON schema, derived deterministically from `seed`: strings take the seed,
- * numbers 42, booleans true, arrays one item, objects every property. Enough for tool arguments and
- * structured output in tests.
+ * The word after a property's name in the text ("order" in "look up order 42" → "42"), as a model would read
+ * an argument out of the request; undefined when the name is not there.
  */
-export function sampleFromSchema(schema: unknown, seed: string): unknown {
+function valueNamed(name: string, seed: string): string | undefined {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(?:^|[^\\w])${escaped}\\s+([\\w.@-]+)`, "i").exec(seed)?.[1];
+}
+
+/**
+ * A value that satisfies a JSON schema, derived deterministically from `seed`: a string property takes the word
+ * after its name in the seed when the seed names it ("order 42" → `order: "42"`), else the whole seed; numbers
+ * 42, booleans true, arrays one item, objects every property. Enough for tool arguments and structured output.
+ */
+export function sampleFromSchema(schema: unknown, seed: string, name?: string): unknown {
   if (typeof schema !== "object" || schema === null) return seed;
   const s = schema as Schema;
   if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[0];
@@ -20,7 +29,7 @@ export function sampleFromSchema(schema: unknown, seed: string): unknown {
   const type = Array.isArray(s.type) ? s.type.find((t) => t !== "null") : s.type;
   switch (type) {
     case "string":
-      return seed;
+      return (name && valueNamed(name, seed)) ?? seed;
     case "integer":
     case "number":
       return typeof s.minimum === "number" ? Math.max(42, s.minimum) : 42;
@@ -33,7 +42,7 @@ export function sampleFromSchema(schema: unknown, seed: string): unknown {
     default: {
       const properties = (s.properties ?? {}) as Record<string, unknown>;
       return Object.fromEntries(
-        Object.entries(properties).map(([name, sub]) => [name, sampleFromSchema(sub, seed)]),
+        Object.entries(properties).map(([key, sub]) => [key, sampleFromSchema(sub, seed, key)]),
       );
     }
   }
