@@ -124,8 +124,8 @@ describe("Cohere through its native v2 API", () => {
       ],
     });
     expect(after.choices[0]?.message.content).toBe("Tool result: sunny");
-    const sentBack = (fx.emulator.requests[1]?.body as { messages: unknown[] }).messages;
-    expect(sentBack[2]).toEqual({ role: "tool", tool_call_id: toolCall?.id, content: "sunny" });
+    const sentBack = (fx.emulator.requests[1]?.body as { messages: unknown[] } | undefined)?.messages;
+    expect(sentBack?.[2]).toEqual({ role: "tool", tool_call_id: toolCall?.id, content: "sunny" });
     const args: string[] = [];
     let finish: string | null | undefined;
     for await (const chunk of await fx.client.chat.completions.create({

@@ -108,7 +108,7 @@ describe("Replicate through its predictions API", () => {
       ],
     });
     expect(answer.choices[0]?.message.content).toBe("Echo: second question");
-    expect((fx.emulator.requests[0]?.body as { input: { prompt: string } }).input.prompt).toBe(
+    expect((fx.emulator.requests[0]?.body as { input: { prompt: string } } | undefined)?.input.prompt).toBe(
       "User: first question\n\nAssistant: first answer\n\nUser: second question\n\nAssistant:",
     );
   });
