@@ -83,11 +83,13 @@ async function refreshMetrics(params) {
     { label: "p50", data: buckets.map((b) => b.group?.latency.p50 ?? null) },
     { label: "p95", data: buckets.map((b) => b.group?.latency.p95 ?? null) },
   ]);
+  // Spans without a model (chains, tools, workflow steps) are no model's cost: they get no bar.
+  const models = byModel.groups.filter((g) => g.key !== null && g.key !== undefined);
   chart(
     "chart-model",
     "bar",
-    byModel.groups.map((g) => g.key ?? "(none)"),
-    [{ label: "cost", data: byModel.groups.map((g) => g.cost) }],
+    models.map((g) => g.key),
+    [{ label: "cost", data: models.map((g) => g.cost) }],
   );
   chart(
     "chart-customer",
@@ -146,6 +148,9 @@ async function refreshUsage() {
   $("#h-cache").textContent = rate === null ? "–" : percent(rate);
   $("#h-cache").title = `${hits} hits, ${misses} misses`;
   $("#budgets tbody").replaceChildren(...rows.map((entry) => entry.row));
+  // No budgets configured: say how to set one instead of an empty table.
+  $("#budgets").hidden = rows.length === 0;
+  $("#budgets-empty").hidden = rows.length > 0;
 }
 
 /** One log as a table row; a click opens its detail by URL. */

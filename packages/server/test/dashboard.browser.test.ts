@@ -176,4 +176,48 @@ describe("dashboard in a real browser", () => {
     );
     await page.close();
   });
+  it("at 1400 px shows the key-health table whole, says how to set a budget when none is, and no model bar for spans", async () => {
+    const response = await fx.call("/api/request-logs/batch/", {
+      json: [
+        {
+          unique_id: "bar-chain",
+          trace_unique_id: "t-bar",
+          span_name: "RunnableSequence",
+          log_type: "chain",
+          cost: 0.5,
+        },
+        { unique_id: "bar-call", trace_unique_id: "t-bar", model: "gpt-4o-mini", cost: 0.25 },
+      ],
+    });
+    expect(response.status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(fx.server.url);
+    await page.fill("#api-key", API_KEY);
+    await page.click("#login-form button");
+    await page.waitForSelector("#keys tbody tr");
+    const box = await page.evaluate(() => {
+      const scroll = document.querySelector("#keys")?.parentElement as HTMLElement;
+      return { scrollWidth: scroll.scrollWidth, clientWidth: scroll.clientWidth };
+    });
+    expect(box.scrollWidth).toBeLessThanOrEqual(box.clientWidth);
+    await page.waitForSelector("#budgets-empty:not([hidden])");
+    expect(await page.isHidden("#budgets")).toBe(true);
+    expect(await page.textContent("#budgets-empty")).toContain('"budgets"');
+    await page.waitForFunction(() => {
+      const chart = (
+        window as unknown as { Chart: { getChart(id: string): { data: { labels: unknown[] } } | undefined } }
+      ).Chart.getChart("chart-model");
+      return (chart?.data.labels.length ?? 0) > 0;
+    });
+    const labels = await page.evaluate(
+      () =>
+        (
+          window as unknown as { Chart: { getChart(id: string): { data: { labels: unknown[] } } } }
+        ).Chart.getChart("chart-model").data.labels,
+    );
+    expect(labels).toContain("gpt-4o-mini");
+    expect(labels).not.toContain("(none)");
+    expect(labels).not.toContain(null);
+    await page.close();
+  });
 });
