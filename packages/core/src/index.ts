@@ -101,6 +101,7 @@ export {
   splitModelId,
   type TokenUsage,
 } from "./pricing/compute-cost.js";
+export { paramTable } from "./providers/param-table.js";
 export { type ProviderConfig, ProviderRegistry, type ResolvedModel } from "./providers/provider-registry.js";
 export { builtInProviders, type ProviderSpec, type WireFormatId } from "./providers/provider-spec.js";
 export { providerTable } from "./providers/provider-table.js";

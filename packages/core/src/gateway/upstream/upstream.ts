@@ -63,12 +63,13 @@ function upstreamBody(target: UpstreamTarget, request: OpenAIChatRequest): strin
     return JSON.stringify(
       forVertex(
         target,
-        toAnthropicRequest(request, target.upstreamModel) as unknown as Record<string, unknown>,
+        toAnthropicRequest(request, target.upstreamModel, keywayNames) as unknown as Record<string, unknown>,
       ),
     );
   if (target.provider.format === "google-gemini")
     return JSON.stringify(toGeminiRequest(request, keywayNames));
-  if (target.provider.format === "bedrock-converse") return JSON.stringify(toConverseRequest(request));
+  if (target.provider.format === "bedrock-converse")
+    return JSON.stringify(toConverseRequest(request, keywayNames));
   if (target.provider.format === "cohere-chat")
     return JSON.stringify(toCohereRequest(request, target.upstreamModel, keywayNames));
   const body: Record<string, unknown> = {};

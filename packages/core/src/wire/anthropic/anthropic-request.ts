@@ -1,6 +1,12 @@
 import { InvalidRequestError } from "../../errors/errors.js";
 import { contentPartsFor, dataUrlOf, parseToolArguments, textOf } from "../chat-content.js";
 import type { OpenAIChatRequest, OpenAIMessage } from "../openai-types.js";
+import {
+  actsOn,
+  type ChatTranslation,
+  refuseSeveralChoices,
+  refuseUntranslated,
+} from "../translated-fields.js";
 
 type Block = Record<string, unknown>;
 interface AnthropicMessage {
@@ -23,19 +29,23 @@ const contentBlocks = (content: OpenAIMessage["content"], field: string): Block[
     image: imageBlock,
   });
 
+/** What the Messages translation acts on (`user` as `metadata.user_id`); other fields are refused, not dropped. */
+export const anthropicTranslation: ChatTranslation = {
+  api: "Anthropic's Messages API",
+  acts: actsOn(["seed", "presence_penalty", "frequency_penalty"]),
+  limits: { n: "1 only", response_format: "text only" },
+  sendsUser: true,
+};
+
 /** OpenAI chat request → Anthropic Messages request (system, content parts, images, tools, tool results, stops). */
 export function toAnthropicRequest(
   request: OpenAIChatRequest,
   upstreamModel: string,
+  ignore: ReadonlySet<string> = new Set(),
 ): Record<string, unknown> {
   // Settings Messages has no place for: refused, never dropped (a dropped json_schema answers prose to a parser).
-  if (typeof request.n === "number" && request.n > 1)
-    throw new InvalidRequestError(
-      "n above 1 cannot be sent to Anthropic's Messages API: it answers one choice.",
-      {
-        field: "n",
-      },
-    );
+  refuseUntranslated(request, anthropicTranslation, ignore);
+  refuseSeveralChoices(request, "Anthropic's Messages API");
   const format = (request as { response_format?: { type?: string } }).response_format?.type;
   if (format && format !== "text")
     throw new InvalidRequestError(

@@ -1,6 +1,13 @@
 import { InvalidRequestError } from "../../errors/errors.js";
 import { contentPartsFor, dataUrlOf, parseToolArguments, textOf } from "../chat-content.js";
 import type { OpenAIChatRequest, OpenAIMessage } from "../openai-types.js";
+import {
+  actsOn,
+  type ChatTranslation,
+  refuseSerialTools,
+  refuseSeveralChoices,
+  refuseUntranslated,
+} from "../translated-fields.js";
 
 type Block = Record<string, unknown>;
 interface ConverseMessage {
@@ -8,16 +15,13 @@ interface ConverseMessage {
   content: Block[];
 }
 
-/** Chat settings Converse has no place for: refused, never dropped. */
-const unsupported = [
-  "response_format",
-  "logprobs",
-  "top_logprobs",
-  "seed",
-  "frequency_penalty",
-  "presence_penalty",
-  "logit_bias",
-] as const;
+/** What the Converse translation acts on; other fields are refused, not dropped. */
+export const converseTranslation: ChatTranslation = {
+  api: "Bedrock's Converse API",
+  acts: actsOn(["seed", "presence_penalty", "frequency_penalty", "response_format"]),
+  limits: { n: "1 only", parallel_tool_calls: "true only" },
+  sendsUser: false,
+};
 const imageFormats: Record<string, string> = {
   "image/png": "png",
   "image/jpeg": "jpeg",
@@ -47,19 +51,13 @@ const contentBlocks = (content: OpenAIMessage["content"], field: string): Block[
  * (Converse requires it), tool calls → `toolUse`, tool results → `toolResult` in a user turn, images as bytes,
  * `inferenceConfig` (maxTokens, temperature, topP, stopSequences), tools → `toolConfig`. The model is in the path.
  */
-export function toConverseRequest(request: OpenAIChatRequest): Record<string, unknown> {
-  for (const name of unsupported) {
-    const value = (request as unknown as Record<string, unknown>)[name];
-    if (value !== undefined && value !== null && value !== false)
-      throw new InvalidRequestError(
-        `${name} cannot be sent to Bedrock's Converse API; leave it out or use another provider.`,
-        {
-          field: name,
-        },
-      );
-  }
-  if (typeof request.n === "number" && request.n > 1)
-    throw new InvalidRequestError("n above 1 cannot be sent to Bedrock's Converse API.", { field: "n" });
+export function toConverseRequest(
+  request: OpenAIChatRequest,
+  ignore: ReadonlySet<string> = new Set(),
+): Record<string, unknown> {
+  refuseUntranslated(request, converseTranslation, ignore);
+  refuseSeveralChoices(request, "Bedrock's Converse API");
+  refuseSerialTools(request, "Bedrock's Converse API");
   const system: Block[] = [];
   const messages: ConverseMessage[] = [];
   const push = (role: "user" | "assistant", blocks: Block[]) => {

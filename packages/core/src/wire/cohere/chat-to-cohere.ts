@@ -1,12 +1,23 @@
 import { InvalidRequestError } from "../../errors/errors.js";
 import { contentPartsFor, textOf } from "../chat-content.js";
 import type { OpenAIChatRequest, OpenAIMessage, OpenAITool } from "../openai-types.js";
-import { refuseUntranslated, translatedChatFields } from "../translated-fields.js";
+import {
+  actsOn,
+  type ChatTranslation,
+  refuseSerialTools,
+  refuseSeveralChoices,
+  refuseUntranslated,
+} from "../translated-fields.js";
 
 type Json = Record<string, unknown>;
 
-/** Chat request fields the Cohere translation acts on; any other (not Keyway's own) is refused, not dropped. */
-const translated = new Set([...translatedChatFields, "parallel_tool_calls"]);
+/** What the Cohere translation acts on; any other field (not Keyway's own) is refused, not dropped. */
+export const cohereTranslation: ChatTranslation = {
+  api: "Cohere",
+  acts: actsOn([]),
+  limits: { n: "1 only", parallel_tool_calls: "true only" },
+  sendsUser: false,
+};
 
 const contentOf = (content: OpenAIMessage["content"], field: string): string | Json[] => {
   const parts = contentPartsFor<Json>(content, field, "Cohere", {
@@ -108,16 +119,9 @@ export function toCohereRequest(
   model: string,
   ignore: ReadonlySet<string>,
 ): Json {
-  refuseUntranslated(request, translated, ignore, "Cohere");
-  // Cohere may call several tools at once and cannot be told not to.
-  if (request.parallel_tool_calls === false)
-    throw new InvalidRequestError("Cohere cannot be held to one tool call at a time (parallel_tool_calls).", {
-      field: "parallel_tool_calls",
-    });
-  if (typeof request.n === "number" && request.n > 1)
-    throw new InvalidRequestError("n above 1 cannot be sent to Cohere: it answers one message per call.", {
-      field: "n",
-    });
+  refuseUntranslated(request, cohereTranslation, ignore);
+  refuseSerialTools(request, "Cohere");
+  refuseSeveralChoices(request, "Cohere");
   const body: Json = { model, messages: request.messages.map(messageOf) };
   if (request.stream) body.stream = true;
   const set = (key: string, value: unknown) => {

@@ -1,7 +1,7 @@
 import { InvalidRequestError } from "../../errors/errors.js";
 import { contentPartsFor, dataUrlOf, parseToolArguments, textOf } from "../chat-content.js";
 import type { OpenAIChatRequest, OpenAIMessage, OpenAIToolCall } from "../openai-types.js";
-import { refuseUntranslated, translatedChatFields } from "../translated-fields.js";
+import { actsOn, type ChatTranslation, refuseSerialTools, refuseUntranslated } from "../translated-fields.js";
 
 type Json = Record<string, unknown>;
 interface Content {
@@ -9,8 +9,13 @@ interface Content {
   parts: Json[];
 }
 
-/** Chat request fields the Gemini translation acts on; any other (not Keyway's own) is refused, not dropped. */
-const translated = new Set([...translatedChatFields, "parallel_tool_calls"]);
+/** What the Gemini translation acts on; any other field (not Keyway's own) is refused, not dropped. */
+export const geminiTranslation: ChatTranslation = {
+  api: "Gemini",
+  acts: actsOn([]),
+  limits: { parallel_tool_calls: "true only" },
+  sendsUser: false,
+};
 
 function imagePart(url: string): Json {
   const data = dataUrlOf(url);
@@ -139,11 +144,8 @@ function toolConfigOf(choice: OpenAIChatRequest["tool_choice"]): Json | undefine
  * `toolConfig`. A chat setting Gemini cannot act on is a 400 naming it; `ignore` lists Keyway's own fields.
  */
 export function toGeminiRequest(request: OpenAIChatRequest, ignore: ReadonlySet<string>): Json {
-  refuseUntranslated(request, translated, ignore, "Gemini");
-  if (request.parallel_tool_calls === false)
-    throw new InvalidRequestError("Gemini cannot be held to one tool call at a time (parallel_tool_calls).", {
-      field: "parallel_tool_calls",
-    });
+  refuseUntranslated(request, geminiTranslation, ignore);
+  refuseSerialTools(request, "Gemini");
   const { contents, system } = contentsOf(request);
   const body: Json = { contents };
   if (system.length > 0) body.systemInstruction = { parts: [{ text: system.join("\n\n") }] };

@@ -1,14 +1,22 @@
 import { InvalidRequestError } from "../../errors/errors.js";
 import { textOf } from "../chat-content.js";
 import type { OpenAIChatRequest } from "../openai-types.js";
-import { refuseUntranslated, translatedChatFields } from "../translated-fields.js";
+import {
+  actsOn,
+  type ChatTranslation,
+  refuseSeveralChoices,
+  refuseUntranslated,
+} from "../translated-fields.js";
 
 type Json = Record<string, unknown>;
 
 /** What a prediction's `input` has room for: a prompt, a system prompt and sampling; no tools, images or JSON mode. */
-const translated = new Set(
-  translatedChatFields.filter((field) => !["tools", "tool_choice", "response_format"].includes(field)),
-);
+export const replicateTranslation: ChatTranslation = {
+  api: "Replicate",
+  acts: actsOn(["tools", "tool_choice", "parallel_tool_calls", "response_format"]),
+  limits: { n: "1 only" },
+  sendsUser: false,
+};
 
 const speakers: Record<string, string> = { user: "User", assistant: "Assistant" };
 
@@ -50,11 +58,8 @@ function promptOf(request: OpenAIChatRequest): { prompt: string; system: string[
  * Tools, images, structured output and n > 1 have no place in it: a 400 naming them.
  */
 export function toReplicatePrediction(request: OpenAIChatRequest, ignore: ReadonlySet<string>): Json {
-  refuseUntranslated(request, translated, ignore, "Replicate");
-  if (typeof request.n === "number" && request.n > 1)
-    throw new InvalidRequestError("n above 1 cannot be sent to Replicate: a prediction answers once.", {
-      field: "n",
-    });
+  refuseUntranslated(request, replicateTranslation, ignore);
+  refuseSeveralChoices(request, "Replicate");
   const { prompt, system } = promptOf(request);
   const input: Json = { prompt };
   if (system.length > 0) input.system_prompt = system.join("\n\n");
