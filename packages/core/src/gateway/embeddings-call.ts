@@ -7,7 +7,7 @@ import type { OpenAIEmbeddingsRequest, OpenAIEmbeddingsResponse } from "../wire/
 import { baseLog, type CallOutcomeBase } from "./base-log.js";
 import type { EndpointParts } from "./endpoint-parts.js";
 import type { ChatOptions, EmbeddingsRequest } from "./gateway-types.js";
-import { keywayParamNames } from "./request/keyway-params.js";
+import { keywayParamSet } from "./request/keyway-params.js";
 import { routeCall } from "./route/route-call.js";
 import { readGuardedText } from "./upstream/guarded-body.js";
 import {
@@ -16,8 +16,6 @@ import {
   type UpstreamDeps,
   type UpstreamTarget,
 } from "./upstream/upstream-request.js";
-
-const keywayNames = new Set<string>(keywayParamNames);
 
 /** A 400 naming the first field of an embeddings request the gateway cannot send on. */
 export function validateEmbeddingsRequest(request: unknown): asserts request is OpenAIEmbeddingsRequest {
@@ -60,9 +58,9 @@ export async function callEmbeddings(
     );
   const own = embeddingsAPIs[provider.format];
   const model = target.upstreamModel;
-  const body: Record<string, unknown> = own ? own.body(model, request, keywayNames) : {};
+  const body: Record<string, unknown> = own ? own.body(model, request, keywayParamSet) : {};
   if (!own) {
-    for (const [key, value] of Object.entries(request)) if (!keywayNames.has(key)) body[key] = value;
+    for (const [key, value] of Object.entries(request)) if (!keywayParamSet.has(key)) body[key] = value;
     body.model = model;
   }
   const response = await postUpstream(target, own ? own.path(model) : "/embeddings", JSON.stringify(body), {

@@ -71,6 +71,9 @@ export const keywayParamNames = [
   "prompt",
 ] as const;
 
+/** `keywayParamNames` as a set, for the codecs that leave them out of what goes upstream. */
+export const keywayParamSet: ReadonlySet<string> = new Set<string>(keywayParamNames);
+
 type Json = Record<string, unknown>;
 
 function decodeHeader(header: string): Json {
@@ -158,6 +161,7 @@ export function readKeywayParams(body: Json, header?: string | null): KeywayPara
   }
   const topLevel: Json = {};
   for (const name of keywayParamNames) if (body[name] !== undefined) topLevel[name] = body[name];
+
   return check({ ...fromHeader, ...(nested as Json | undefined), ...topLevel });
 }
 

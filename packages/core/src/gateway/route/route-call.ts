@@ -6,6 +6,7 @@ import { InvalidRequestError, RequestAbortedError } from "../../errors/errors.js
 import { KeywayError } from "../../errors/keyway-error.js";
 import type { ProviderRegistry, ResolvedModel } from "../../providers/provider-registry.js";
 import { backoffDelay } from "../../transport/backoff.js";
+import { abortableSleep } from "../abortable-sleep.js";
 import type { KeywayParams } from "../request/keyway-params.js";
 import { checkModelId } from "../request/model-id.js";
 import type { UpstreamTarget } from "../upstream/upstream-request.js";
@@ -57,20 +58,6 @@ export interface RouteRequest {
   provider: string | undefined;
   signal: AbortSignal | undefined;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (ms <= 0) return resolve();
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new RequestAbortedError(signal?.reason));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 
 const retryable = (error: unknown) => KeywayError.isInstance(error) && error.isRetryable;
 // Errors that are the caller's own: another model or key would fail the same way.
@@ -216,7 +203,7 @@ export async function routeCall<T>(
         });
         if (!next.retry) break;
         try {
-          await sleep(next.delayMs, call.signal);
+          await abortableSleep(next.delayMs, call.signal);
         } catch (aborted) {
           return { ok: false, error: aborted, route };
         }

@@ -1,4 +1,4 @@
-import { InvalidRequestError, RequestAbortedError } from "../../errors/errors.js";
+import { InvalidRequestError } from "../../errors/errors.js";
 import type { OpenAIChatChunk, OpenAIChatRequest } from "../../wire/openai-types.js";
 import { toReplicatePrediction } from "../../wire/replicate/chat-to-replicate.js";
 import {
@@ -7,7 +7,8 @@ import {
   predictionUsage,
   terminalStatuses,
 } from "../../wire/replicate/prediction.js";
-import { keywayParamNames } from "../request/keyway-params.js";
+import { abortableSleep } from "../abortable-sleep.js";
+import { keywayParamSet } from "../request/keyway-params.js";
 import { encodePathSegments } from "../request/model-id.js";
 import { guardedBody, readGuardedJson } from "./guarded-body.js";
 import {
@@ -22,7 +23,6 @@ import { upstreamChunks } from "./upstream-stream.js";
 
 type Json = Record<string, unknown>;
 
-const keywayNames = new Set<string>(keywayParamNames);
 /** How long a prediction still running after `Prefer: wait` is polled before the call gives up. */
 const POLL_LIMIT_MS = 10 * 60_000;
 
@@ -46,15 +46,6 @@ function linkOf(prediction: Json, name: string, target: UpstreamTarget): string 
   return url.href;
 }
 
-const pause = (ms: number, signal: AbortSignal | undefined) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(new RequestAbortedError(signal.reason));
-    });
-  });
-
 /** The prediction once it has finished: polled at `urls.get`, a little less often each time, within the limit. */
 async function finished(
   target: UpstreamTarget,
@@ -72,7 +63,7 @@ async function finished(
   ) {
     if (Date.now() > until)
       throw badResponse(target.provider.id, "a prediction that did not finish in 10 minutes");
-    if (wait > 0) await pause(wait, signal);
+    await abortableSleep(wait, signal);
     const url = linkOf(current, "get", target);
     const response = await callUpstreamURL(target, url, "", { stream: false, method: "GET", signal, deps });
     current = await readGuardedJson(response, target.provider.id, deps.bodyLimits, signal);
@@ -107,7 +98,7 @@ export async function callReplicate(
       `Replicate models are named replicate/{owner}/{name} (a model's latest version), not "${model}"`,
       { field: "model" },
     );
-  const body = JSON.stringify(toReplicatePrediction(request, keywayNames));
+  const body = JSON.stringify(toReplicatePrediction(request, keywayParamSet));
   const path = `/models/${encodePathSegments(model)}/predictions`;
   const created = Math.floor(Date.now() / 1000);
   const stream = request.stream === true;

@@ -14,7 +14,7 @@ import { attachNative, type NativeRequest, nativeAnswer } from "../../wire/nativ
 import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from "../../wire/openai-types.js";
 import { responsesOnlyFields } from "../../wire/responses/responses-to-chat.js";
 import { responseToCompletion } from "../../wire/responses/responses-upstream.js";
-import { keywayParamNames } from "../request/keyway-params.js";
+import { keywayParamSet } from "../request/keyway-params.js";
 import { encodePathSegments } from "../request/model-id.js";
 import { guardedBody, readGuardedJson } from "./guarded-body.js";
 import { callReplicate } from "./replicate-call.js";
@@ -29,7 +29,6 @@ import { type UpstreamStreamAPI, upstreamChunks } from "./upstream-stream.js";
 
 export type { UpstreamResult } from "./upstream-request.js";
 
-const keywayNames = new Set<string>(keywayParamNames);
 /** Where each API is served under a provider's base URL (Gemini names the model and the streaming in the path). */
 function pathOf(api: UpstreamStreamAPI, model: string, stream: boolean): string {
   if (api === "google-gemini")
@@ -63,17 +62,20 @@ function upstreamBody(target: UpstreamTarget, request: OpenAIChatRequest): strin
     return JSON.stringify(
       forVertex(
         target,
-        toAnthropicRequest(request, target.upstreamModel, keywayNames) as unknown as Record<string, unknown>,
+        toAnthropicRequest(request, target.upstreamModel, keywayParamSet) as unknown as Record<
+          string,
+          unknown
+        >,
       ),
     );
   if (target.provider.format === "google-gemini")
-    return JSON.stringify(toGeminiRequest(request, keywayNames));
+    return JSON.stringify(toGeminiRequest(request, keywayParamSet));
   if (target.provider.format === "bedrock-converse")
-    return JSON.stringify(toConverseRequest(request, keywayNames));
+    return JSON.stringify(toConverseRequest(request, keywayParamSet));
   if (target.provider.format === "cohere-chat")
-    return JSON.stringify(toCohereRequest(request, target.upstreamModel, keywayNames));
+    return JSON.stringify(toCohereRequest(request, target.upstreamModel, keywayParamSet));
   const body: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(request)) if (!keywayNames.has(key)) body[key] = value;
+  for (const [key, value] of Object.entries(request)) if (!keywayParamSet.has(key)) body[key] = value;
   body.model = target.upstreamModel;
   // Usage is needed for the log even when the caller did not ask; the usage-only chunk is stripped again.
   if (request.stream) body.stream_options = { ...(request.stream_options ?? {}), include_usage: true };
@@ -85,7 +87,7 @@ function nativeBody(native: NativeRequest, target: UpstreamTarget): string {
   const own = ownedByProvider[native.format];
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(native.body))
-    if (!keywayNames.has(key) || own?.has(key)) out[key] = value;
+    if (!keywayParamSet.has(key) || own?.has(key)) out[key] = value;
   // Gemini names the model in the path, and refuses a body field it does not know.
   if (native.format !== "google-gemini") out.model = target.upstreamModel;
   return JSON.stringify(forVertex(target, out));
