@@ -29,8 +29,8 @@ export interface ChatTranslation {
   api: string;
   /** The fields it acts on; any other asking for something is a 400 naming it. */
   acts: ReadonlySet<string>;
-  /** Values it cannot act on, refused by the codec (`n`: "1 only"). */
-  limits?: Readonly<Record<string, string>>;
+  /** Values of a field it acts on that it cannot serve, refused by `refuseUntranslated` (`n`: "1 only"). */
+  limits?: Readonly<Partial<Record<string, Limit>>>;
   /**
    * Whether OpenAI's `user` (an end-user id for the provider's abuse monitoring) has a counterpart upstream;
    * without one it is accepted and not sent, the one field treated so, since it asks nothing of the answer.
@@ -42,33 +42,51 @@ export interface ChatTranslation {
 export const actsOn = (without: readonly string[]): ReadonlySet<string> =>
   new Set(translatedChatFields.filter((field) => !without.includes(field)));
 
-/** A 400 naming the first field in `request` asking for something that the translation does not act on (nor Keyway). */
+/** The limits a translation can put on a field it acts on: which values break each, and the 400 saying so. */
+const limitChecks = {
+  "1 only": {
+    breaks: (value: unknown) => typeof value === "number" && value > 1,
+    message: (field: string, api: string) =>
+      `${field} above 1 cannot be sent to ${api}: it answers one choice per call.`,
+  },
+  // parallel_tool_calls: an API that may call several tools at once and cannot be told not to.
+  "true only": {
+    breaks: (value: unknown) => value === false,
+    message: (field: string, api: string) => `${api} cannot be held to one tool call at a time (${field}).`,
+  },
+  "text only": {
+    breaks: (value: unknown) => {
+      const type = (value as { type?: unknown } | null | undefined)?.type;
+      return typeof type === "string" && type !== "" && type !== "text";
+    },
+    message: (field: string, api: string, value: unknown) =>
+      `${field} ${String((value as { type: unknown }).type)} cannot be sent to ${api}; describe the JSON in the prompt or use a model of a provider with structured outputs.`,
+  },
+} as const;
+export type Limit = keyof typeof limitChecks;
+
+/**
+ * A 400 naming the first field in `request` that the translation cannot serve: one it does not act on (nor Keyway)
+ * asking for something, or a value beyond the limit it declares for a field it acts on.
+ */
 export function refuseUntranslated(
   request: Record<string, unknown>,
   translation: ChatTranslation,
   ignore: ReadonlySet<string>,
 ): void {
   for (const [key, value] of Object.entries(request)) {
-    if (translation.acts.has(key) || ignore.has(key) || !asksForSomething(key, value)) continue;
+    if (ignore.has(key)) continue;
+    if (translation.acts.has(key)) {
+      const limit = translation.limits?.[key];
+      const check = limit ? limitChecks[limit] : undefined;
+      if (check?.breaks(value))
+        throw new InvalidRequestError(check.message(key, translation.api, value), { field: key });
+      continue;
+    }
+    if (!asksForSomething(key, value)) continue;
     throw new InvalidRequestError(
       `${key} cannot be sent to ${translation.api}; leave it out for its models.`,
       { field: key },
     );
   }
-}
-
-/** `parallel_tool_calls: false` toward an API that may call several tools at once and cannot be told not to. */
-export function refuseSerialTools(request: Record<string, unknown>, api: string): void {
-  if (request.parallel_tool_calls === false)
-    throw new InvalidRequestError(`${api} cannot be held to one tool call at a time (parallel_tool_calls).`, {
-      field: "parallel_tool_calls",
-    });
-}
-
-/** `n` above 1 toward an API that answers one message per call. */
-export function refuseSeveralChoices(request: Record<string, unknown>, api: string): void {
-  if (typeof request.n === "number" && request.n > 1)
-    throw new InvalidRequestError(`n above 1 cannot be sent to ${api}: it answers one choice per call.`, {
-      field: "n",
-    });
 }

@@ -1,12 +1,7 @@
 import { InvalidRequestError } from "../../errors/errors.js";
 import { contentPartsFor, dataUrlOf, parseToolArguments, textOf } from "../chat-content.js";
 import type { OpenAIChatRequest, OpenAIMessage } from "../openai-types.js";
-import {
-  actsOn,
-  type ChatTranslation,
-  refuseSeveralChoices,
-  refuseUntranslated,
-} from "../translated-fields.js";
+import { actsOn, type ChatTranslation, refuseUntranslated } from "../translated-fields.js";
 
 type Block = Record<string, unknown>;
 interface AnthropicMessage {
@@ -45,13 +40,6 @@ export function toAnthropicRequest(
 ): Record<string, unknown> {
   // Settings Messages has no place for: refused, never dropped (a dropped json_schema answers prose to a parser).
   refuseUntranslated(request, anthropicTranslation, ignore);
-  refuseSeveralChoices(request, "Anthropic's Messages API");
-  const format = (request as { response_format?: { type?: string } }).response_format?.type;
-  if (format && format !== "text")
-    throw new InvalidRequestError(
-      `response_format ${format} cannot be sent to Anthropic's Messages API; describe the JSON in the prompt or use a model of a provider with structured outputs.`,
-      { field: "response_format" },
-    );
   const system: string[] = [];
   const messages: AnthropicMessage[] = [];
   const push = (role: "user" | "assistant", blocks: Block[]) => {

@@ -1,13 +1,7 @@
 import { InvalidRequestError } from "../../errors/errors.js";
 import { contentPartsFor, dataUrlOf, parseToolArguments, textOf } from "../chat-content.js";
 import type { OpenAIChatRequest, OpenAIMessage } from "../openai-types.js";
-import {
-  actsOn,
-  type ChatTranslation,
-  refuseSerialTools,
-  refuseSeveralChoices,
-  refuseUntranslated,
-} from "../translated-fields.js";
+import { actsOn, type ChatTranslation, refuseUntranslated } from "../translated-fields.js";
 
 type Block = Record<string, unknown>;
 interface ConverseMessage {
@@ -56,8 +50,6 @@ export function toConverseRequest(
   ignore: ReadonlySet<string> = new Set(),
 ): Record<string, unknown> {
   refuseUntranslated(request, converseTranslation, ignore);
-  refuseSeveralChoices(request, "Bedrock's Converse API");
-  refuseSerialTools(request, "Bedrock's Converse API");
   const system: Block[] = [];
   const messages: ConverseMessage[] = [];
   const push = (role: "user" | "assistant", blocks: Block[]) => {

@@ -1,13 +1,7 @@
 import { InvalidRequestError } from "../../errors/errors.js";
 import { contentPartsFor, textOf } from "../chat-content.js";
 import type { OpenAIChatRequest, OpenAIMessage, OpenAITool } from "../openai-types.js";
-import {
-  actsOn,
-  type ChatTranslation,
-  refuseSerialTools,
-  refuseSeveralChoices,
-  refuseUntranslated,
-} from "../translated-fields.js";
+import { actsOn, type ChatTranslation, refuseUntranslated } from "../translated-fields.js";
 
 type Json = Record<string, unknown>;
 
@@ -120,8 +114,6 @@ export function toCohereRequest(
   ignore: ReadonlySet<string>,
 ): Json {
   refuseUntranslated(request, cohereTranslation, ignore);
-  refuseSerialTools(request, "Cohere");
-  refuseSeveralChoices(request, "Cohere");
   const body: Json = { model, messages: request.messages.map(messageOf) };
   if (request.stream) body.stream = true;
   const set = (key: string, value: unknown) => {

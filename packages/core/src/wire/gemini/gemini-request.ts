@@ -1,7 +1,7 @@
 import { InvalidRequestError } from "../../errors/errors.js";
 import { contentPartsFor, dataUrlOf, parseToolArguments, textOf } from "../chat-content.js";
 import type { OpenAIChatRequest, OpenAIMessage, OpenAIToolCall } from "../openai-types.js";
-import { actsOn, type ChatTranslation, refuseSerialTools, refuseUntranslated } from "../translated-fields.js";
+import { actsOn, type ChatTranslation, refuseUntranslated } from "../translated-fields.js";
 
 type Json = Record<string, unknown>;
 interface Content {
@@ -145,7 +145,6 @@ function toolConfigOf(choice: OpenAIChatRequest["tool_choice"]): Json | undefine
  */
 export function toGeminiRequest(request: OpenAIChatRequest, ignore: ReadonlySet<string>): Json {
   refuseUntranslated(request, geminiTranslation, ignore);
-  refuseSerialTools(request, "Gemini");
   const { contents, system } = contentsOf(request);
   const body: Json = { contents };
   if (system.length > 0) body.systemInstruction = { parts: [{ text: system.join("\n\n") }] };

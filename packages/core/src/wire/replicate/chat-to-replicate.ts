@@ -1,12 +1,7 @@
 import { InvalidRequestError } from "../../errors/errors.js";
 import { textOf } from "../chat-content.js";
 import type { OpenAIChatRequest } from "../openai-types.js";
-import {
-  actsOn,
-  type ChatTranslation,
-  refuseSeveralChoices,
-  refuseUntranslated,
-} from "../translated-fields.js";
+import { actsOn, type ChatTranslation, refuseUntranslated } from "../translated-fields.js";
 
 type Json = Record<string, unknown>;
 
@@ -59,7 +54,6 @@ function promptOf(request: OpenAIChatRequest): { prompt: string; system: string[
  */
 export function toReplicatePrediction(request: OpenAIChatRequest, ignore: ReadonlySet<string>): Json {
   refuseUntranslated(request, replicateTranslation, ignore);
-  refuseSeveralChoices(request, "Replicate");
   const { prompt, system } = promptOf(request);
   const input: Json = { prompt };
   if (system.length > 0) input.system_prompt = system.join("\n\n");
