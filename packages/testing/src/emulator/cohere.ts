@@ -1,3 +1,4 @@
+import { textOf } from "./openai-chat.js";
 import { embed } from "./openai-embeddings.js";
 import { countTokens, splitIntoPieces } from "./tokens.js";
 import type { ReplyInput, ReplyPlan } from "./types.js";
@@ -28,19 +29,6 @@ const chatFields = new Set([
   "thinking",
   "priority",
 ]);
-
-const textOf = (content: unknown): { text: string; images: number } => {
-  if (typeof content === "string") return { text: content, images: 0 };
-  if (!Array.isArray(content)) return { text: "", images: 0 };
-  const parts = content as Json[];
-  return {
-    text: parts
-      .filter((part) => part.type === "text")
-      .map((part) => String(part.text))
-      .join(" "),
-    images: parts.filter((part) => part.type === "image_url").length,
-  };
-};
 
 /** Reads a v2 Chat body (`POST /v2/chat`); answers Cohere's error message for a body it would refuse. */
 export function parseCohereChat(body: unknown): ReplyInput | string {

@@ -3,7 +3,8 @@ import type { ReplyInput, ReplyPlan } from "./types.js";
 
 type Json = Record<string, unknown>;
 
-function textOf(content: unknown): { text: string; images: number } {
+/** A message content's text (its text parts joined by spaces) and how many images it holds. */
+export function textOf(content: unknown): { text: string; images: number } {
   if (typeof content === "string") return { text: content, images: 0 };
   if (!Array.isArray(content)) return { text: "", images: 0 };
   let images = 0;
