@@ -55,6 +55,7 @@ export {
   type BudgetUsage,
 } from "./gateway/governance/budgets.js";
 export { type GatewayState, memoryGatewayState } from "./gateway/governance/gateway-state.js";
+export type { CallerLimits } from "./gateway/governance/governance.js";
 export { type RateLimit, RateLimitExceededError, type RateLimits } from "./gateway/governance/rate-limits.js";
 export {
   type RedisGatewayStateOptions,

@@ -1,22 +1,29 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
-  createGateway,
   DEFAULT_LOCAL_API_KEY,
   type Gateway,
   type GatewayConfig,
   type ModelPrices,
+  readJsonBody,
   serveGateway,
   stderrWarner,
 } from "@keyway/core";
-import { createAuthCheck } from "./http/auth.js";
+import { type ConfiguredApiKey, createAuthenticator } from "./http/auth.js";
 import { HttpError } from "./http/http-error.js";
-import { decodeSegment, readFilters, readGrouping, readLimit } from "./http/query-filters.js";
+import { decodeSegment } from "./http/query-filters.js";
 import { sendError, sendJson } from "./http/respond.js";
+import { requireScope, scopesOf } from "./http/route-scopes.js";
 import { OtlpDecoder } from "./otlp/otlp-decoder.js";
+import { answerAdmin } from "./routes/admin/admin-routes.js";
+import { pricedModelList } from "./routes/admin/models-api.js";
 import { dashboardAsset, dashboardSecurityHeaders } from "./routes/dashboard-assets.js";
 import { createIngestRoute, type IngestKind } from "./routes/ingest.js";
 import { createOtlpRoute } from "./routes/otlp-ingest.js";
+import { answerQuery } from "./routes/query-api.js";
+import { gatewayPrices } from "./settings/gateway-providers.js";
+import { LiveGateway } from "./settings/live-gateway.js";
+import { openSettings } from "./settings/open-settings.js";
 import type { LogStore } from "./store/log-store.js";
 import { openLogStore } from "./store/open-log-store.js";
 import { StoreLogSink } from "./store/store-log-sink.js";
@@ -27,8 +34,15 @@ export interface KeywayServerOptions {
   /** A SQLite file (default `./keyway.db`) or a `postgres://` URL; ignored when `store` is given. */
   dbPath?: string;
   store?: LogStore;
-  /** Bearer keys accepted by every API route and the dashboard (default `["kw_local"]`). */
-  apiKeys?: string[];
+  /**
+   * Keys from config: each with every scope unless it names fewer (default `["kw_local"]`). Keys created through
+   * `/api/api-keys/` are stored (as hashes) in the database and work beside these.
+   */
+  apiKeys?: (string | ConfiguredApiKey)[];
+  /** The key ring of stored secrets (default env `KEYWAY_SECRET_KEY`; SQLite generates a key file without one). */
+  secretKey?: string;
+  /** How often another instance's settings changes are looked for besides Postgres `NOTIFY` (default 500 ms). */
+  settingsPollMs?: number;
   /** Providers, key pools and custom providers for the gateway at `/api/chat/completions`. */
   gateway?: Omit<GatewayConfig, "sink" | "onLog">;
   prices?: Record<string, ModelPrices>;
@@ -51,7 +65,8 @@ export interface KeywayServer {
   url: string;
   port: number;
   store: LogStore;
-  gateway: Gateway;
+  /** The gateway in force (rebuilt when managed settings change). */
+  readonly gateway: Gateway;
   server: Server;
   /** Stops accepting, lets in-flight requests finish, flushes writes, closes the database. */
   close(): Promise<void>;
@@ -80,37 +95,69 @@ const otlpRoutes = new Set(["/v1/traces", "/api/v1/traces", "/api/v2/traces"]);
 /** Starts `keyway serve` in this process. */
 export async function startKeywayServer(options: KeywayServerOptions = {}): Promise<KeywayServer> {
   const onError = options.onError ?? stderrWarner("keyway serve");
+  const db = options.dbPath ?? (options.store ? ":memory:" : "./keyway.db");
   const store =
-    options.store ??
-    (await openLogStore(options.dbPath ?? "./keyway.db", {
-      queryTimeoutMs: options.queryTimeoutMs,
+    options.store ?? (await openLogStore(db, { queryTimeoutMs: options.queryTimeoutMs, onError }));
+  let settings: Awaited<ReturnType<typeof openSettings>>;
+  try {
+    settings = await openSettings(db, {
+      secretKey: options.secretKey,
+      pollMs: options.settingsPollMs,
       onError,
-    }));
+    });
+  } catch (error) {
+    if (!options.store) await store.close();
+    throw error;
+  }
   const maxBodyBytes = options.maxBodyBytes ?? 20 * 1024 * 1024;
+  const fileConfig = options.gateway ?? {};
+  const configuredPrices = options.prices ?? fileConfig.prices;
+  // Managed models' prices join the config's, for the gateway and for logs posted without a cost.
+  let prices = gatewayPrices(configuredPrices, settings.current);
+  const decoder = new OtlpDecoder();
+  // One options object (read at each use), so a price change reaches every route.
   const ingestOptions = {
     maxStringChars: options.maxStringChars ?? 200_000,
     maxLogChars: options.maxLogChars ?? 2 * 1024 * 1024,
-    ...(options.prices ? { prices: options.prices } : {}),
-  };
-  const sink = new StoreLogSink(store, ingestOptions, onError);
-  const gateway = createGateway({
+    maxBodyBytes,
     onError,
-    ...options.gateway,
-    ...(options.prices ? { prices: options.prices } : {}),
-    sink,
-    maxBodyBytes,
-  });
-  const authorized = createAuthCheck(
-    options.apiKeys && options.apiKeys.length > 0 ? options.apiKeys : [DEFAULT_API_KEY],
-  );
-  const ingest = createIngestRoute(store, { ...ingestOptions, maxBodyBytes, onError });
-  const decoder = new OtlpDecoder();
-  const otlp = createOtlpRoute(store, {
-    ...ingestOptions,
-    maxBodyBytes,
     decoder,
     ...(options.maxOtlpSpans ? { maxSpans: options.maxOtlpSpans } : {}),
+    get prices() {
+      return prices;
+    },
+  };
+  const sink = new StoreLogSink(store, ingestOptions, onError);
+  const live = new LiveGateway(
+    {
+      onError,
+      ...fileConfig,
+      ...(configuredPrices ? { prices: configuredPrices } : {}),
+      sink,
+      maxBodyBytes,
+    },
+    settings.current,
+  );
+  settings.onUpdate((managed) => {
+    try {
+      live.update(managed);
+      prices = gatewayPrices(configuredPrices, managed);
+    } catch (error) {
+      onError(error);
+    }
   });
+  const configured = (
+    options.apiKeys && options.apiKeys.length > 0 ? options.apiKeys : [DEFAULT_API_KEY]
+  ).map((entry) => (typeof entry === "string" ? { key: entry } : entry));
+  const authenticate = createAuthenticator(configured, () => settings.current);
+  const ingest = createIngestRoute(store, ingestOptions);
+  const otlp = createOtlpRoute(store, ingestOptions);
+  const adminBase = {
+    settings,
+    registry: () => live.current.providers,
+    fileProviders: fileConfig.providers ?? {},
+    env: fileConfig.env ?? process.env,
+  };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://keyway.local");
@@ -128,70 +175,44 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
       return;
     }
     if (method === "GET" && path === "/healthz") return sendJson(res, 200, { ok: true });
-    if (!authorized(req, url))
+    const caller = authenticate(req, url);
+    if (!caller)
       throw new HttpError(
         401,
         "unauthorized",
         "Authentication credentials were not provided or are not valid.",
       );
 
-    if (method === "POST") {
-      const route = path.replace(/\/+$/, "");
-      const kind = ingestRoutes[route.replace(/^\/api(?=\/)/, "")];
-      if (kind) return ingest(req, res, kind);
-      if (otlpRoutes.has(route)) return otlp(req, res);
-    }
+    const trimmed = path.replace(/\/+$/, "");
+    const kind = method === "POST" ? ingestRoutes[trimmed.replace(/^\/api(?=\/)/, "")] : undefined;
+    const isOtlp = method === "POST" && otlpRoutes.has(trimmed);
+    requireScope(caller.scopes, scopesOf(method, path, Boolean(kind) || isOtlp), `${method} ${path}`);
+    if (kind) return ingest(req, res, kind);
+    if (isOtlp) return otlp(req, res);
+
+    const admin = await answerAdmin(method, url, () => readJsonBody(req, 1024 * 1024), {
+      ...adminBase,
+      caller,
+    });
+    if (admin) return sendJson(res, admin.status, admin.body);
+    const gateway = live.current;
     if (method === "GET") {
-      if (path === "/api/request-logs/" || path === "/api/request-logs") {
-        const limit = readLimit(url.searchParams, 50, 500);
-        const cursor = url.searchParams.get("cursor") ?? undefined;
-        const page = await store.list(readFilters(url.searchParams), {
-          limit,
-          ...(cursor ? { cursor } : {}),
-        });
-        return sendJson(res, 200, { results: page.logs, next_cursor: page.nextCursor ?? null });
+      // The model list the SDKs read, with each model's provider and prices; one model by its id.
+      if (/\/models\/?$/.test(path))
+        return sendJson(res, 200, pricedModelList(gateway, settings.current, prices));
+      const model = /^\/api\/models\/([^/]+)\/?$/.exec(path);
+      if (model) {
+        const id = decodeSegment(model[1] as string, "model_id");
+        const entry = pricedModelList(gateway, settings.current, prices).data.find((item) => item.id === id);
+        if (!entry) throw new HttpError(404, "not_found", `No model ${id}.`);
+        return sendJson(res, 200, entry);
       }
-      const one = /^\/api\/request-logs\/([^/]+)\/?$/.exec(path);
-      if (one) {
-        const log = await store.get(decodeSegment(one[1] as string, "unique_id"));
-        return log
-          ? sendJson(res, 200, log)
-          : sendJson(res, 404, { detail: "No log with that unique_id.", code: "not_found" });
-      }
-      if (path === "/api/traces/" || path === "/api/traces") {
-        const { from, to, customer } = readFilters(url.searchParams);
-        const cursor = url.searchParams.get("cursor") ?? undefined;
-        const page = await store.traces(
-          {
-            ...(from !== undefined ? { from } : {}),
-            ...(to !== undefined ? { to } : {}),
-            ...(customer ? { customer } : {}),
-          },
-          { limit: readLimit(url.searchParams, 50, 500), ...(cursor ? { cursor } : {}) },
-        );
-        return sendJson(res, 200, { results: page.traces, next_cursor: page.nextCursor ?? null });
-      }
-      const trace = /^\/api\/traces\/([^/]+)\/?$/.exec(path);
-      if (trace) {
-        const detail = await store.trace(decodeSegment(trace[1] as string, "trace_unique_id"));
-        return detail
-          ? sendJson(res, 200, detail)
-          : sendJson(res, 404, { detail: "No trace with that trace_unique_id.", code: "not_found" });
-      }
-      if (path === "/api/metrics/" || path === "/api/metrics") {
-        const { groupBy, bucketMs } = readGrouping(url.searchParams);
-        return sendJson(res, 200, {
-          group_by: groupBy,
-          ...(await store.metrics(readFilters(url.searchParams), groupBy, bucketMs)),
-        });
-      }
-      if (path === "/api/gateway/keys/" || path === "/api/gateway/keys")
-        return sendJson(res, 200, { keys: gateway.keyHealth() });
-      if (path === "/api/gateway/usage/" || path === "/api/gateway/usage")
-        return sendJson(res, 200, await gateway.usage());
+      const answer = await answerQuery(url, store, gateway);
+      if (answer) return sendJson(res, answer.status, answer.body);
     }
     // The gateway's routes (chat completions, models) under any prefix, answered in OpenAI's shapes.
-    if (await serveGateway({ gateway, req, res, path, maxBodyBytes })) return;
+    const limits = caller.limits ? { callerLimits: caller.limits } : {};
+    if (await serveGateway({ gateway, req, res, path, maxBodyBytes, ...limits })) return;
     throw new HttpError(404, "not_found", `No route ${method} ${path}.`);
   }
 
@@ -208,7 +229,9 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     url: `http://${options.host && options.host !== "0.0.0.0" ? options.host : "127.0.0.1"}:${port}`,
     port,
     store,
-    gateway,
+    get gateway() {
+      return live.current;
+    },
     server,
     close() {
       closing ??= (async () => {
@@ -219,7 +242,8 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
           // requests under way get a grace period, then every connection is closed.
           setTimeout(() => server.closeAllConnections(), 2_000).unref();
         });
-        await gateway.close();
+        await live.close();
+        await settings.close();
         await decoder.close();
         await sink.flush();
         await store.close();

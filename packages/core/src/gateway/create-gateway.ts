@@ -12,6 +12,7 @@ import { chatMethod } from "./chat-method.js";
 import { embeddingsMethod } from "./embeddings-call.js";
 import { type GatewayConfig, gatewayDefaults, gatewayParts } from "./gateway-config.js";
 import type { ChatOptions, Gateway } from "./gateway-types.js";
+import { refuseModels } from "./governance/allowed-models.js";
 import { estimateCall } from "./governance/call-estimate.js";
 import { Governance, type GovernedCall } from "./governance/governance.js";
 import { ResponseCache } from "./governance/response-cache.js";
@@ -91,9 +92,14 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
       prices: config.prices,
     };
     // A customer over budget or a rate limit is refused before anything is sent.
+    const request = balanced.request as Record<string, unknown>;
+    if (options.callerLimits?.allowedModels) refuseModels(request, call.params, options.callerLimits);
     const customer = resolveIdentity({ params: call.params, context: call.context }).customer_params;
-    const subject = await governance.admit(customer, options.apiKey, () =>
-      estimateCall(balanced.request as Record<string, unknown>, config.prices),
+    const subject = await governance.admit(
+      customer,
+      options.apiKey,
+      () => estimateCall(request, config.prices),
+      options.callerLimits,
     );
     return { call, request: balanced.request as T, subject };
   }

@@ -11,6 +11,7 @@ import type {
   OpenAIEmbeddingsResponse,
 } from "../wire/openai-types.js";
 import type { BudgetUsage } from "./governance/budgets.js";
+import type { CallerLimits } from "./governance/governance.js";
 import type { KeywayParams } from "./request/keyway-params.js";
 
 /** A chat request: OpenAI's body plus Respan's extensions (`customer_identifier`, `fallback_models`, …). */
@@ -36,6 +37,8 @@ export interface ChatOptions {
    * per-API-key rate limits count against. Only its fingerprint is kept.
    */
   apiKey?: string;
+  /** Limits of the caller's key (a managed API key of `keyway serve`): allowed models, its budget and rate. */
+  callerLimits?: CallerLimits;
   /**
    * The caller's own request in a provider's API (the Messages face): sent as it came when the call lands on a
    * provider of that API, whose own answer then rides back on the canonical one.

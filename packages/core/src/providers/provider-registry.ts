@@ -22,7 +22,10 @@ export interface ProviderConfig {
   format?: ProviderSpec["format"];
   /** Azure: the `api-version` its endpoints take. */
   apiVersion?: string;
-  /** Azure: model id → deployment name (`{ "gpt-4o": "prod-gpt4o" }`, so `azure/gpt-4o` reaches `prod-gpt4o`). */
+  /**
+   * Model id → the name the upstream knows it by: Azure's deployment names (`{ "gpt-4o": "prod-gpt4o" }`, so
+   * `azure/gpt-4o` reaches `prod-gpt4o`), or a model of `models` served under another upstream name.
+   */
   deployments?: Record<string, string>;
   /** Vertex AI: the Google Cloud project and location (default: the service account's project, `us-central1`). */
   project?: string;
@@ -131,7 +134,7 @@ export class ProviderRegistry {
       if (provider) return served(provider, model.slice(slash + 1));
     }
     for (const provider of this.#providers.values()) {
-      if (provider.models?.includes(model)) return { provider, upstreamModel: model };
+      if (provider.models?.includes(model)) return served(provider, model);
     }
     for (const family of modelFamilies) {
       const provider = this.#providers.get(family.provider);

@@ -8,14 +8,41 @@ import {
   type RateLimits,
   readEnv,
 } from "@keyway/core";
+import type { ConfiguredApiKey } from "../http/auth.js";
 import type { KeywayServerOptions } from "../keyway-server.js";
+import { scopes } from "../settings/settings-records.js";
+
+/** Keys of the config file checked: a scope that does not exist is a start-up error, not a key that can do less. */
+function checkApiKeys(keys: unknown): (string | ConfiguredApiKey)[] | undefined {
+  if (keys === undefined) return undefined;
+  if (!Array.isArray(keys)) throw new ConfigError("apiKeys must be a list of keys or {key, name, scopes}.");
+  return keys.map((entry, index) => {
+    if (typeof entry === "string" && entry) return entry;
+    const given = entry as Partial<ConfiguredApiKey> | null;
+    if (typeof given?.key !== "string" || !given.key)
+      throw new ConfigError(`apiKeys[${index}] must be a key or {key, name?, scopes?}.`);
+    if (given.name !== undefined && typeof given.name !== "string")
+      throw new ConfigError(`apiKeys[${index}].name must be a string.`);
+    if (given.scopes !== undefined) {
+      const wrong = Array.isArray(given.scopes)
+        ? given.scopes.find((scope) => !scopes.includes(scope))
+        : given.scopes;
+      if (!Array.isArray(given.scopes) || wrong !== undefined || given.scopes.length === 0)
+        throw new ConfigError(
+          `apiKeys[${index}].scopes must be a non-empty list of ${scopes.join(", ")}${wrong !== undefined ? ` (not ${JSON.stringify(wrong)})` : ""}.`,
+        );
+    }
+    return given as ConfiguredApiKey;
+  });
+}
 
 /** `keyway.config.json`: everything optional. */
 export interface ServerConfigFile {
   port?: number;
   host?: string;
   db?: string;
-  apiKeys?: string[];
+  /** Keys with every scope, or `{key, name?, scopes?}` to name a key and give it fewer. */
+  apiKeys?: (string | ConfiguredApiKey)[];
   providers?: Record<string, ProviderConfig>;
   prices?: Record<string, ModelPrices>;
   allowedBaseURLHosts?: string[];
@@ -64,7 +91,8 @@ export function resolveServeOptions(
     .map((key) => key.trim())
     .filter(Boolean);
   const redis = flags.redis ?? readEnv("KEYWAY_REDIS_URL", env) ?? file.redis;
-  const apiKeys = flags.apiKey && flags.apiKey.length > 0 ? flags.apiKey : (envKeys ?? file.apiKeys);
+  const apiKeys =
+    flags.apiKey && flags.apiKey.length > 0 ? flags.apiKey : (envKeys ?? checkApiKeys(file.apiKeys));
   return {
     port,
     host: flags.host ?? readEnv("KEYWAY_HOST", env) ?? file.host ?? "127.0.0.1",

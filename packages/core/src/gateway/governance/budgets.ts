@@ -43,8 +43,8 @@ export class BudgetExceededError extends KeywayError {
     return hasErrorMark(error, "BudgetExceededError");
   }
 
-  constructor(customer: string, what: string) {
-    super("budget_exceeded", `Customer "${customer}" is over ${what}; the request was not sent.`, {
+  constructor(customer: string, what: string, who = `Customer "${customer}"`) {
+    super("budget_exceeded", `${who} is over ${what}; the request was not sent.`, {
       statusCode: 429,
     });
     this.name = "BudgetExceededError";
@@ -87,19 +87,24 @@ export class Budgets {
     private readonly state: GatewayState,
     private readonly configured: Record<string, Budget> = {},
     private readonly now: () => Date = () => new Date(),
+    /** Whose budgets these are: customers' (`spend:` counters), or API keys' (`keyspend:`). */
+    private readonly subject: { prefix: string; label: (id: string) => string } = {
+      prefix: "spend",
+      label: (id) => `Customer "${id}"`,
+    },
   ) {}
 
   readonly #pending = new Map<string, Promise<void>>();
 
   #totalKey(customer: string): string {
-    return `spend:total:${customer}`;
+    return `${this.subject.prefix}:total:${customer}`;
   }
 
   /** The counter of the period `now` falls in, and how long it has left (its expiry). */
   #periodKey(customer: string, duration: BudgetDuration): { key: string; ms: number } {
     const at = this.now();
     const { start, ms } = periodOf(duration, at);
-    return { key: `spend:${duration}:${start}:${customer}`, ms: start + ms - at.getTime() };
+    return { key: `${this.subject.prefix}:${duration}:${start}:${customer}`, ms: start + ms - at.getTime() };
   }
 
   /** What a customer has spent, all time and (when the budget has a period) in the current period. */
@@ -164,9 +169,10 @@ export class Budgets {
         counter.duration
           ? `its ${counter.duration} budget of $${counter.limit}`
           : `its total budget of $${counter.limit}`,
+        this.subject.label(customer),
       );
     }
-    throw new BudgetExceededError(customer, "its budget");
+    throw new BudgetExceededError(customer, "its budget", this.subject.label(customer));
   }
 
   /** What each customer with a configured budget has spent against it, as the checks see it. */
@@ -189,8 +195,11 @@ export class Budgets {
    * hold, the difference to what was reserved, on the counters reserved (a call spanning midnight settles in the
    * period it was admitted to).
    */
-  spend(log: RequestLog, hold?: BudgetHold): Promise<void> {
-    const customer = log.customer_params?.customer_identifier;
+  spend(
+    log: RequestLog,
+    hold?: BudgetHold,
+    customer: string | undefined = log.customer_params?.customer_identifier,
+  ): Promise<void> {
     const cost = log.cost ?? 0;
     const amount = Math.max(cost, 0) - (hold?.amount ?? 0);
     if ((!customer && !hold) || amount === 0) return Promise.resolve();

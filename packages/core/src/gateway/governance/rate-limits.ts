@@ -19,6 +19,8 @@ export interface RateLimits {
 export interface RateSubject {
   customer?: string | undefined;
   apiKey?: string | undefined;
+  /** A managed key's own limit, counted under its id (beside any `perApiKey` limit of the config). */
+  keyLimit?: { id: string; limit: RateLimit } | undefined;
 }
 
 const WINDOW_MS = 60_000;
@@ -75,6 +77,8 @@ export class RateLimiter {
       scopes.push({ name: "customer", id: subject.customer, limit: this.limits.perCustomer });
     if (subject.apiKey && this.limits.perApiKey)
       scopes.push({ name: "api key", id: subject.apiKey, limit: this.limits.perApiKey });
+    if (subject.keyLimit)
+      scopes.push({ name: "key", id: subject.keyLimit.id, limit: subject.keyLimit.limit });
     return scopes;
   }
 

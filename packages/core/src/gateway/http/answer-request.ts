@@ -12,6 +12,7 @@ import type { OpenAIChatChunk, OpenAIChatCompletion, OpenAIChatRequest } from ".
 import { chatStreamToResponses, chatToResponse } from "../../wire/responses/chat-to-responses.js";
 import { responsesToChat } from "../../wire/responses/responses-to-chat.js";
 import type { Gateway } from "../gateway-types.js";
+import type { CallerLimits } from "../governance/governance.js";
 import { cacheStatus } from "../governance/response-cache.js";
 import { logSourceOf } from "../request/keyway-params.js";
 import type { GatewayMatch, GatewayRoute } from "./gateway-routes.js";
@@ -126,12 +127,14 @@ export async function answerGatewayRequest(
     query?: URLSearchParams;
     signal: AbortSignal;
     logSource?: string | undefined;
+    callerLimits?: CallerLimits | undefined;
   },
 ): Promise<GatewayAnswer> {
   const { route } = request.match;
   if (route === "models") return { kind: "json", status: 200, body: JSON.stringify(modelList(gateway)) };
   const options = {
     signal: request.signal,
+    ...(request.callerLimits ? { callerLimits: request.callerLimits } : {}),
     ...optionsFromHeaders(request.header, request.logSource, route === "gemini" ? request.query : undefined),
   };
   if (route === "embeddings") {

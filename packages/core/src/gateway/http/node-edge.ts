@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { RequestAbortedError } from "../../errors/errors.js";
 import { gatewayDefaults } from "../gateway-config.js";
 import type { Gateway } from "../gateway-types.js";
+import type { CallerLimits } from "../governance/governance.js";
 import { readJsonBody } from "../request/read-json-body.js";
 import { answerGatewayRequest } from "./answer-request.js";
 import { renderError } from "./error-renderer.js";
@@ -25,6 +26,8 @@ export interface ServeGatewayOptions {
    */
   errors?: "render" | "throw";
   onError?: (error: unknown) => void;
+  /** Limits of the caller's key, when the host knows them (`keyway serve`'s managed API keys). */
+  callerLimits?: CallerLimits;
 }
 
 const header = (req: IncomingMessage) => (name: string) => {
@@ -72,6 +75,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<boolea
       header: header(req),
       signal: controller.signal,
       logSource: options.logSource,
+      callerLimits: options.callerLimits,
     });
     if (answer.kind === "json") {
       res.writeHead(answer.status, {

@@ -1,0 +1,103 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import type {
+  AuditEntry,
+  SettingsChange,
+  SettingsDoc,
+  SettingsKind,
+  SettingsStore,
+} from "./settings-store.js";
+
+const schema = `
+  CREATE TABLE IF NOT EXISTS kw_settings (
+    kind TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (kind, id));
+  CREATE TABLE IF NOT EXISTS kw_settings_version (one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL);
+  INSERT OR IGNORE INTO kw_settings_version VALUES (1, 0);
+  CREATE TABLE IF NOT EXISTS kw_audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+    target TEXT NOT NULL);`;
+
+/** Settings in the SQLite file beside the logs (its own connection; WAL lets both write). */
+export class SqliteSettingsStore implements SettingsStore {
+  readonly #db: DatabaseSync;
+
+  constructor(path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;");
+    this.#db.exec(schema);
+  }
+
+  async load(): Promise<{ version: number; docs: SettingsDoc[] }> {
+    this.#db.exec("BEGIN");
+    try {
+      const version = this.#version();
+      const rows = this.#db.prepare("SELECT kind, id, doc FROM kw_settings ORDER BY kind, id").all();
+      return {
+        version,
+        docs: rows.map((row) => ({
+          kind: row.kind as SettingsKind,
+          id: row.id as string,
+          doc: JSON.parse(row.doc as string) as Record<string, unknown>,
+        })),
+      };
+    } finally {
+      this.#db.exec("COMMIT");
+    }
+  }
+
+  #version(): number {
+    return Number(this.#db.prepare("SELECT version FROM kw_settings_version").get()?.version ?? 0);
+  }
+
+  async version(): Promise<number> {
+    return this.#version();
+  }
+
+  async apply(change: SettingsChange, at = Date.now()): Promise<number> {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const put = this.#db.prepare(
+        "INSERT INTO kw_settings (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc",
+      );
+      for (const entry of change.puts ?? []) put.run(entry.kind, entry.id, JSON.stringify(entry.doc));
+      const remove = this.#db.prepare("DELETE FROM kw_settings WHERE kind = ? AND id = ?");
+      for (const entry of change.deletes ?? []) remove.run(entry.kind, entry.id);
+      const { actor, action, target } = change.audit;
+      this.#db
+        .prepare("INSERT INTO kw_audit_log (at, actor, action, target) VALUES (?, ?, ?, ?)")
+        .run(at, actor, action, target);
+      this.#db.exec("UPDATE kw_settings_version SET version = version + 1");
+      const version = this.#version();
+      this.#db.exec("COMMIT");
+      return version;
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  async auditLog(options: { limit: number; before?: number }): Promise<(AuditEntry & { seq: number })[]> {
+    const rows = this.#db
+      .prepare(
+        "SELECT seq, at, actor, action, target FROM kw_audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+      )
+      .all(options.before ?? Number.MAX_SAFE_INTEGER, options.limit);
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      at: Number(row.at),
+      actor: row.actor as string,
+      action: row.action as string,
+      target: row.target as string,
+    }));
+  }
+
+  onChange(): void {
+    // One file: another instance's change shows in the version, which the poll reads.
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close();
+  }
+}
