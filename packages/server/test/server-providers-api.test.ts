@@ -27,7 +27,7 @@ async function keysUsed(model: string, n: number): Promise<Map<string, number>> 
     used.set(request.apiKey ?? "", (used.get(request.apiKey ?? "") ?? 0) + 1);
   return used;
 }
-const secrets = ["acme-secret-0001", "gsk-api-aaaa", "gsk-api-bbbb"];
+const secrets: string[] = ["acme-secret-0001", "gsk-api-aaaa", "gsk-api-bbbb"];
 
 describe("providers, keys and models managed through the API", () => {
   it("adds a custom provider (Respan's Custom Providers API) and upserts it by provider_id", async () => {
@@ -144,6 +144,42 @@ describe("providers, keys and models managed through the API", () => {
       expect.objectContaining({ id: "config-0", source: "config", last4: "-key", enabled: true }),
       expect.objectContaining({ id: b.body.id, source: "api", enabled: false }),
     ]);
+  });
+
+  it("cloud credentials added through the API sign the next call: AWS keys for Bedrock, a service account for Vertex AI", async () => {
+    const aws = platform.emulator.bedrock.createCredentials({ temporary: true });
+    const account = platform.emulator.vertex.createServiceAccount("managed-project");
+    const bedrock = await call("PATCH", "/api/providers/bedrock/", {
+      extra_kwargs: { base_url: platform.emulator.url, region: "us-west-2" },
+    });
+    expect(bedrock.status).toBe(201);
+    const awsKey = await call("POST", "/api/providers/bedrock/keys/", {
+      credentials: {
+        access_key_id: aws.accessKeyId,
+        secret_access_key: aws.secretAccessKey,
+        session_token: aws.sessionToken,
+      },
+    });
+    expect(awsKey.body).toMatchObject({ kind: "aws", last4: aws.accessKeyId.slice(-4) });
+    const signed = await chat("bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0");
+    expect(signed.choices[0]?.message.content).toBeTruthy();
+    expect(platform.emulator.requests.at(-1)?.status).toBe(200);
+
+    await call("PATCH", "/api/providers/vertex_ai/", {
+      extra_kwargs: { base_url: platform.emulator.url, location: "us-east5" },
+    });
+    const vertexKey = await call("POST", "/api/providers/vertex_ai/keys/", {
+      credentials: { service_account: account },
+    });
+    expect(vertexKey.body).toMatchObject({ kind: "service_account", weight: 1 });
+    const vertex = await chat("vertex_ai/gemini-2.5-flash");
+    expect(vertex.choices[0]?.message.content).toBeTruthy();
+    expect(platform.emulator.vertex.issued.length).toBeGreaterThan(0);
+    secrets.push(
+      aws.secretAccessKey,
+      aws.sessionToken as string,
+      account.private_key.split("\n")[1] as string,
+    );
   });
 
   it("keeps no secret in plain text: not in the database files, nor in any answer", async () => {

@@ -19,6 +19,8 @@ export interface TestPostgres {
   /** Starts the server again on the same port and data, after `crash` (crash recovery runs first). */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** `pg_dump` of a database of this cluster (plain SQL), as a backup would hold it. */
+  dump(database?: string): string;
 }
 
 /** The newest Debian PostgreSQL server binaries (`/usr/lib/postgresql/<major>/bin`). */
@@ -108,6 +110,16 @@ export async function startPostgres(options: { durable?: boolean } = {}): Promis
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
       await admin(`CREATE DATABASE ${name}`);
       return urlOf(name);
+    },
+    dump(database = "keyway") {
+      return execFileSync(
+        join(BIN as string, "pg_dump"),
+        ["-h", "127.0.0.1", "-p", String(port), "-U", "keyway", database],
+        {
+          env: { ...process.env, PGPASSWORD: password },
+          maxBuffer: 256 * 1024 * 1024,
+        },
+      ).toString("utf8");
     },
     // SIGQUIT is Postgres's immediate shutdown: every backend dies at once, no checkpoint, as in a crash.
     crash: () => halt("SIGQUIT"),
