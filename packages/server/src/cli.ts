@@ -3,15 +3,32 @@ import { parseArgs } from "node:util";
 import { KeywayError } from "@keyway/core";
 import { resolveServeOptions } from "./config/server-config.js";
 import { DEFAULT_API_KEY, startKeywayServer } from "./keyway-server.js";
+import { rotateSecret } from "./settings/rotate-secret.js";
 import { maskUrl, maskUrls } from "./store/db-url.js";
 
 const usage = `Usage: keyway serve [--port 8787] [--host 127.0.0.1] [--db ./keyway.db | --db postgres://user:pass@host:5432/keyway] [--api-key KEY]... [--config keyway.config.json]
 
 Env: KEYWAY_PORT, KEYWAY_HOST, KEYWAY_DB, KEYWAY_API_KEYS (comma-separated), KEYWAY_CONFIG, KEYWAY_REDIS_URL, and provider keys
-(GROQ_API_KEY, OPENAI_API_KEY, ANTHROPIC_API_KEY, …) for the gateway.`;
+(GROQ_API_KEY, OPENAI_API_KEY, ANTHROPIC_API_KEY, …) for the gateway; KEYWAY_SECRET_KEY seals stored credentials.
+
+       keyway rotate-secret [--db ./keyway.db | postgres://…] [--new-key KEY]
+         re-seals every stored credential under a new key while instances keep serving (SQLite's key file: a new
+         key is generated; KEYWAY_SECRET_KEY: give --new-key, or the ring "new,old" the instances already run with).`;
+
+async function rotate(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { db: { type: "string" }, "new-key": { type: "string" }, config: { type: "string" } },
+  });
+  const db = resolveServeOptions({ db: values.db, config: values.config }).dbPath ?? "./keyway.db";
+  const result = await rotateSecret(db, { newKey: values["new-key"], env: process.env });
+  console.log(`keyway rotate-secret: ${result.resealed} stored secret(s) sealed under key ${result.keyId}`);
+  if (result.next) console.log(result.next);
+}
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
+  if (command === "rotate-secret") return rotate(rest);
   if (command !== "serve") {
     console.log(usage);
     process.exit(command === undefined || command === "--help" || command === "help" ? 0 : 2);

@@ -25,6 +25,11 @@ export class SecretBox {
     this.keyId = secretKeyId(keys[0] as Buffer);
   }
 
+  /** A ring with `key` first (sealing from now on) and this ring's keys after it (still opening). */
+  withFirst(key: Buffer): SecretBox {
+    return new SecretBox([key, ...[...this.#keys.values()].filter((held) => !held.equals(key))]);
+  }
+
   seal(plaintext: string, record: string): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", this.#keys.get(this.keyId) as Buffer, iv);

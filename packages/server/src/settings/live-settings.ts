@@ -43,9 +43,12 @@ export class LiveSettings {
     return this.#current;
   }
 
-  /** The box new secrets are sealed with; undefined when no key is set (Postgres without `KEYWAY_SECRET_KEY`). */
+  /**
+   * The box new secrets are sealed with, the key read again (a key file rotated a moment ago seals already);
+   * undefined when no key is set (Postgres without `KEYWAY_SECRET_KEY`).
+   */
   get box(): SecretBox | undefined {
-    return this.keys.box;
+    return this.keys.reload();
   }
 
   onUpdate(listener: (settings: ManagedSettings) => void): void {
@@ -83,16 +86,12 @@ export class LiveSettings {
     const { version, docs } = await this.store.load();
     let next: ManagedSettings;
     try {
-      next = new ManagedSettings(version, docs, this.keys.box);
-    } catch (first) {
-      // A key file rotated by `keyway rotate-secret`: read it again before giving up.
-      try {
-        next = new ManagedSettings(version, docs, this.keys.reload());
-      } catch {
-        if (this.#failedVersion !== version) this.onError(first);
-        this.#failedVersion = version;
-        return;
-      }
+      // Read the key again on every change: a key file rotated by `keyway rotate-secret` seals from now on.
+      next = new ManagedSettings(version, docs, this.keys.reload());
+    } catch (error) {
+      if (this.#failedVersion !== version) this.onError(error);
+      this.#failedVersion = version;
+      return;
     }
     this.#current = next;
     for (const listener of this.#listeners) listener(next);

@@ -90,19 +90,43 @@ export class PostgresSettingsStore implements SettingsStore {
         );
       for (const entry of change.deletes ?? [])
         await client.query("DELETE FROM kw_settings WHERE kind = $1 AND id = $2", [entry.kind, entry.id]);
-      const { actor, action, target } = change.audit;
-      await client.query("INSERT INTO kw_audit_log (at, actor, action, target) VALUES ($1, $2, $3, $4)", [
-        at,
-        actor,
-        action,
-        target,
-      ]);
-      const version = await client.query<{ version: string }>(
-        "UPDATE kw_settings_version SET version = version + 1 RETURNING version",
-      );
-      await client.query(`NOTIFY ${CHANNEL}`);
-      return Number(version.rows[0]?.version);
+      return this.#finish(client, change.audit, at);
     });
+  }
+
+  rewrite(
+    kind: SettingsKind,
+    transform: (doc: Record<string, unknown>, id: string) => Record<string, unknown>,
+    audit: (count: number) => Omit<AuditEntry, "at">,
+  ): Promise<number> {
+    return inTransaction(this.#pool, async (client) => {
+      const rows = await client.query<{ id: string; doc: Record<string, unknown> }>(
+        "SELECT id, doc FROM kw_settings WHERE kind = $1 FOR UPDATE",
+        [kind],
+      );
+      for (const row of rows.rows)
+        await client.query("UPDATE kw_settings SET doc = $1 WHERE kind = $2 AND id = $3", [
+          JSON.stringify(transform(row.doc, row.id)),
+          kind,
+          row.id,
+        ]);
+      return this.#finish(client, audit(rows.rows.length), Date.now());
+    });
+  }
+
+  /** The audit entry, the version bump and the announcement that end every change. */
+  async #finish(client: pg.PoolClient, entry: Omit<AuditEntry, "at">, at: number): Promise<number> {
+    await client.query("INSERT INTO kw_audit_log (at, actor, action, target) VALUES ($1, $2, $3, $4)", [
+      at,
+      entry.actor,
+      entry.action,
+      entry.target,
+    ]);
+    const version = await client.query<{ version: string }>(
+      "UPDATE kw_settings_version SET version = version + 1 RETURNING version",
+    );
+    await client.query(`NOTIFY ${CHANNEL}`);
+    return Number(version.rows[0]?.version);
   }
 
   async auditLog(options: { limit: number; before?: number }): Promise<(AuditEntry & { seq: number })[]> {

@@ -32,6 +32,15 @@ export interface SettingsStore {
   version(): Promise<number>;
   /** Applies a change in one transaction; the new version. */
   apply(change: SettingsChange, at?: number): Promise<number>;
+  /**
+   * Rewrites every document of `kind` in one transaction (rows locked against a concurrent change), with the
+   * audit entry; the new version.
+   */
+  rewrite(
+    kind: SettingsKind,
+    transform: (doc: Record<string, unknown>, id: string) => Record<string, unknown>,
+    audit: (count: number) => Omit<AuditEntry, "at">,
+  ): Promise<number>;
   /** Newest first; `before` an entry's `seq` pages back. */
   auditLog(options: { limit: number; before?: number }): Promise<(AuditEntry & { seq: number })[]>;
   /** Called when another instance changed the settings (Postgres `NOTIFY`); polling covers the rest. */

@@ -64,10 +64,7 @@ export class SqliteSettingsStore implements SettingsStore {
       for (const entry of change.puts ?? []) put.run(entry.kind, entry.id, JSON.stringify(entry.doc));
       const remove = this.#db.prepare("DELETE FROM kw_settings WHERE kind = ? AND id = ?");
       for (const entry of change.deletes ?? []) remove.run(entry.kind, entry.id);
-      const { actor, action, target } = change.audit;
-      this.#db
-        .prepare("INSERT INTO kw_audit_log (at, actor, action, target) VALUES (?, ?, ?, ?)")
-        .run(at, actor, action, target);
+      this.#record(change.audit, at);
       this.#db.exec("UPDATE kw_settings_version SET version = version + 1");
       const version = this.#version();
       this.#db.exec("COMMIT");
@@ -76,6 +73,36 @@ export class SqliteSettingsStore implements SettingsStore {
       this.#db.exec("ROLLBACK");
       throw error;
     }
+  }
+
+  async rewrite(
+    kind: SettingsKind,
+    transform: (doc: Record<string, unknown>, id: string) => Record<string, unknown>,
+    audit: (count: number) => Omit<AuditEntry, "at">,
+  ): Promise<number> {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const rows = this.#db.prepare("SELECT id, doc FROM kw_settings WHERE kind = ?").all(kind);
+      const put = this.#db.prepare("UPDATE kw_settings SET doc = ? WHERE kind = ? AND id = ?");
+      for (const row of rows) {
+        const doc = transform(JSON.parse(row.doc as string) as Record<string, unknown>, row.id as string);
+        put.run(JSON.stringify(doc), kind, row.id as string);
+      }
+      this.#record(audit(rows.length), Date.now());
+      this.#db.exec("UPDATE kw_settings_version SET version = version + 1");
+      const version = this.#version();
+      this.#db.exec("COMMIT");
+      return version;
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  #record({ actor, action, target }: Omit<AuditEntry, "at">, at: number): void {
+    this.#db
+      .prepare("INSERT INTO kw_audit_log (at, actor, action, target) VALUES (?, ?, ?, ?)")
+      .run(at, actor, action, target);
   }
 
   async auditLog(options: { limit: number; before?: number }): Promise<(AuditEntry & { seq: number })[]> {
