@@ -17,6 +17,30 @@ export async function api(path) {
     onUnauthorized("That API key was not accepted.");
     throw new Error("unauthorized");
   }
-  if (!response.ok) throw new Error(`${path}: ${response.status}`);
+  if (!response.ok) {
+    const answer = await response.json().catch(() => ({}));
+    throw Object.assign(new Error(answer.detail ?? `${path}: ${response.status}`), {
+      status: response.status,
+    });
+  }
   return response.json();
+}
+
+/** A change through the management API; an answer that is not 2xx throws with the server's `detail`. */
+export async function send(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: {
+      authorization: `Bearer ${apiKey.get() ?? ""}`,
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  if (response.status === 401) {
+    onUnauthorized("That API key was not accepted.");
+    throw new Error("unauthorized");
+  }
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(answer.detail ?? `${method} ${path}: ${response.status}`);
+  return answer;
 }

@@ -1,10 +1,13 @@
 // The Keyway dashboard: plain ES modules, no build step. Every view has a URL (`#/`, `#/logs/:id`, `#/traces`,
 // `#/traces/:id`, `#/customers`, `#/customers/:id`) and keeps its filters in it, so a link shows what you saw.
 import { apiKey } from "./api.js";
+import { refreshApiKeys, wireApiKeyForm } from "./api-keys.js";
+import { refreshAudit } from "./audit.js";
 import { refreshCustomers, showCustomer, sortCustomersBy } from "./customers.js";
 import { $ } from "./dom.js";
 import { closeLogDetail, openLogDetail } from "./log-detail.js";
 import { loadOlderLogs, refreshOverview, showFilters, windowStart } from "./overview.js";
+import { refreshProviders, wireProviderForms } from "./providers.js";
 import { refreshTraceList, showTrace } from "./traces.js";
 
 /** The route in the URL: a view, an id, and the query after `?`. */
@@ -21,6 +24,9 @@ const tabOf = {
   trace: "traces",
   customers: "customers",
   customer: "customers",
+  providers: "providers",
+  "api-keys": "api-keys",
+  audit: "audit",
 };
 function show(view) {
   for (const name of Object.keys(tabOf)) $(`#view-${name}`).hidden = name !== view;
@@ -61,6 +67,15 @@ async function render() {
   } else if (section === "customers") {
     show("customers");
     await refreshCustomers(windowQuery);
+  } else if (section === "providers") {
+    show("providers");
+    await refreshProviders();
+  } else if (section === "api-keys") {
+    show("api-keys");
+    await refreshApiKeys();
+  } else if (section === "audit") {
+    show("audit");
+    await refreshAudit();
   } else location.hash = "#/";
 }
 
@@ -134,6 +149,8 @@ for (const th of document.querySelectorAll("#customers-table th[data-sort]"))
 window.addEventListener("hashchange", () => {
   if (!$("#app").hidden) void update();
 });
+wireProviderForms();
+wireApiKeyForm();
 setInterval(() => void poll(), 3000);
 
 if (apiKey.get()) void start();

@@ -10,7 +10,19 @@ const chartDir = dirname(createRequire(import.meta.url).resolve("chart.js"));
 const files: Record<string, { file: string; type: string }> = {
   "/": { file: join(dashboardDir, "index.html"), type: "text/html; charset=utf-8" },
   ...Object.fromEntries(
-    ["app", "api", "dom", "overview", "log-detail", "traces", "customers"].map((name) => [
+    [
+      "app",
+      "api",
+      "dom",
+      "forms",
+      "overview",
+      "log-detail",
+      "traces",
+      "customers",
+      "providers",
+      "api-keys",
+      "audit",
+    ].map((name) => [
       `/dashboard/${name}.js`,
       { file: join(dashboardDir, `${name}.js`), type: "text/javascript; charset=utf-8" },
     ]),
