@@ -101,6 +101,17 @@ describe("providers, keys and models managed through the API", () => {
     expect((await call("GET", "/api/models/acme-chat/")).body).toEqual(entry);
     expect((await call("GET", "/v1/models")).body).toEqual({ object: "list", data: listed.data });
 
+    // An alias is routed and priced as its model.
+    const aliased = await call("PATCH", "/api/models/acme-chat/", { aliases: ["acme-default"] });
+    expect(aliased.body.aliases).toEqual(["acme-default"]);
+    await chat("acme-default");
+    expect(platform.emulator.requests.at(-1)).toMatchObject({ apiKey: secrets[0], model: "acme-large-2" });
+    expect((await call("GET", "/api/models/acme-default/")).body).toMatchObject({
+      provider_id: "acme",
+      alias_of: "acme-chat",
+      input_price: 2,
+      output_price: 4,
+    });
     const patched = await call("PATCH", "/api/models/acme-chat/", { input_price: 1, output_price: 1 });
     expect(patched.body).toMatchObject({ input_price: 1, output_price: 1, upstream_model: "acme-large-2" });
     expect((await call("GET", "/api/models/acme-chat")).body).toMatchObject({ input_price: 1 });
@@ -277,6 +288,14 @@ describe("providers, keys and models managed through the API", () => {
       ],
       ["POST", "/api/models/", { model_id: "has space", provider_id: "acme" }, "model_id"],
       ["PATCH", "/api/models/acme-chat/", { model_id: "renamed" }, "model_id"],
+      ["PATCH", "/api/models/acme-chat/", { aliases: ["acme-chat"] }, "aliases[0]"],
+      ["PATCH", "/api/models/acme-chat/", { aliases: "acme-x" }, "aliases"],
+      [
+        "POST",
+        "/api/models/",
+        { model_id: "other", provider_id: "acme", aliases: ["acme-default"] },
+        "aliases[0]",
+      ],
     ];
     for (const [method, path, body, field] of cases) {
       const answer = await call(method, path, body);

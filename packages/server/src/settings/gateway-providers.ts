@@ -1,6 +1,6 @@
 import type { ModelPrices, ProviderConfig } from "@keyway/core";
 import type { ManagedSettings } from "./managed-settings.js";
-import type { ProviderKeyRecord } from "./settings-records.js";
+import type { ModelRecord, ProviderKeyRecord } from "./settings-records.js";
 
 export type PoolEntry = NonNullable<ProviderConfig["keys"]>[number];
 
@@ -37,6 +37,9 @@ function poolEntry(record: ProviderKeyRecord, plain: string): PoolEntry {
   // An API key, or a service account's JSON text (Vertex AI pools those as its keys).
   return { apiKey: plain, ...weight };
 }
+
+/** The ids a managed model answers to: its own and its aliases. */
+const namesOf = (model: ModelRecord) => [model.model_id, ...(model.aliases ?? [])];
 
 /**
  * The gateway's providers: the config file's, with the managed ones laid over them — base URLs and settings
@@ -90,11 +93,14 @@ export function gatewayProviders(
     if (extra.location) config.location = extra.location;
     if (extra.format) config.format = extra.format as ProviderConfig["format"];
     if (models.length > 0) {
-      config.models = [...new Set([...(base.models ?? []), ...models.map((model) => model.model_id)])];
+      config.models = [...new Set([...(base.models ?? []), ...models.flatMap(namesOf)])];
       const deployments = { ...base.deployments };
       for (const model of models)
-        if (model.upstream_model && model.upstream_model !== model.model_id)
-          deployments[model.model_id] = model.upstream_model;
+        for (const name of namesOf(model)) {
+          // An alias reaches what its model reaches: the upstream name, or the model's own id.
+          const upstream = model.upstream_model ?? model.model_id;
+          if (upstream !== name) deployments[name] = upstream;
+        }
       if (Object.keys(deployments).length > 0) config.deployments = deployments;
     }
     result[id] = config;
@@ -113,6 +119,7 @@ export function gatewayPrices(
   if (priced.length === 0) return file;
   const prices = { ...file };
   for (const model of priced)
-    prices[model.model_id] = { input: model.input_price as number, output: model.output_price as number };
+    for (const name of namesOf(model))
+      prices[name] = { input: model.input_price as number, output: model.output_price as number };
   return prices;
 }

@@ -38,6 +38,8 @@ export interface ModelRecord {
   model_id: string;
   provider_id: string;
   upstream_model?: string;
+  /** Other ids routed and priced as this model. */
+  aliases?: string[];
   /** USD per 1M tokens. */
   input_price?: number;
   output_price?: number;

@@ -17,12 +17,15 @@ export function pricedModelList(
   prices: Record<string, ModelPrices> | undefined,
 ) {
   const data = modelList(gateway).data.map((entry) => {
-    const record = managed.models.get(entry.id);
+    const record =
+      managed.models.get(entry.id) ??
+      [...managed.models.values()].find((model) => model.aliases?.includes(entry.id));
     const price = prices?.[entry.id];
     return {
       ...entry,
       provider_id: entry.owned_by,
       ...(record?.upstream_model ? { upstream_model: record.upstream_model } : {}),
+      ...(record && record.model_id !== entry.id ? { alias_of: record.model_id } : {}),
       input_price: price?.input ?? null,
       output_price: price?.output ?? null,
     };
@@ -39,6 +42,26 @@ function readPrices(input: AdminInput, existing: ModelRecord | undefined) {
     throw new HttpError(400, "invalid_request", `${missing} is required with the other price.`, missing);
   }
   return input_price === undefined ? {} : { input_price, output_price };
+}
+
+/** `aliases`: other ids of the model, each taken by no other managed model (nor equal to its own id). */
+function readAliases(input: AdminInput, id: string, managed: ManagedSettings): string[] | undefined {
+  const aliases = input.strings("aliases", { max: 200, maxItems: 50 });
+  aliases?.forEach((alias, index) => {
+    const field = `aliases[${index}]`;
+    if (/\s/.test(alias)) throw new HttpError(400, "invalid_request", `${field} has spaces.`, field);
+    const taken = [...managed.models.values()].find(
+      (model) => model.model_id !== id && (model.model_id === alias || model.aliases?.includes(alias)),
+    );
+    if (alias === id || taken)
+      throw new HttpError(
+        400,
+        "invalid_request",
+        `${field} ${alias} already names ${taken?.model_id ?? "this model"}.`,
+        field,
+      );
+  });
+  return aliases;
 }
 
 /** `POST /api/models/`, `GET|PATCH|DELETE /api/models/{model_id}/` (the list itself is `pricedModelList`). */
@@ -70,6 +93,7 @@ export const modelsApi: AdminRoute = async (method, path, body, { settings, call
       "model_id",
       "provider_id",
       "upstream_model",
+      "aliases",
       "input_price",
       "output_price",
     ]);
@@ -80,6 +104,7 @@ export const modelsApi: AdminRoute = async (method, path, body, { settings, call
       model_id: id,
       provider_id: readProvider(input, true) as string,
       ...withUpstream(input.string("upstream_model", { max: 200, pattern: /^[^\s]+$/, hint: "no spaces" })),
+      ...withAliases(readAliases(input, id, managed)),
       ...readPrices(input, undefined),
       created_at: existing?.created_at ?? at,
       updated_at: at,
@@ -101,15 +126,18 @@ export const modelsApi: AdminRoute = async (method, path, body, { settings, call
     const input = new AdminInput(await body(), [
       "provider_id",
       "upstream_model",
+      "aliases",
       "input_price",
       "output_price",
     ]);
     const upstream = input.string("upstream_model", { max: 200, pattern: /^[^\s]+$/, hint: "no spaces" });
-    const { input_price: _in, output_price: _out, upstream_model: _up, ...rest } = existing;
+    const aliases = input.has("aliases") ? readAliases(input, modelId, managed) : existing.aliases;
+    const { input_price: _in, output_price: _out, upstream_model: _up, aliases: _al, ...rest } = existing;
     const record: ModelRecord = {
       ...rest,
       provider_id: readProvider(input, false) ?? existing.provider_id,
       ...withUpstream(upstream ?? existing.upstream_model),
+      ...withAliases(aliases),
       ...readPrices(input, existing),
       updated_at: nowIso(),
     };
@@ -129,4 +157,5 @@ export const modelsApi: AdminRoute = async (method, path, body, { settings, call
   throw new HttpError(405, "method_not_allowed", `Use GET, PATCH or DELETE for ${path}.`);
 };
 
+const withAliases = (aliases: string[] | undefined) => (aliases?.length ? { aliases } : {});
 const withUpstream = (upstream: string | undefined) => (upstream ? { upstream_model: upstream } : {});
