@@ -3,11 +3,22 @@
 // mounted in Express (@keyway/express), keyway serve's own gateway (logging into SQLite), and Portkey's
 // open-source gateway. Sequential requests alternate between targets (A/B/C/D) in rounds; p50 is the median of
 // round medians, p99 over every sample. Then concurrency 32 and 64, then stream TTFT.
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { alternatingRounds } from "./lib/alternating-rounds.mjs";
 import { startChild } from "./lib/child-server.mjs";
 import { post, runConcurrent } from "./lib/http-client.mjs";
 import { median, percentile, round } from "./lib/stats.mjs";
+
+/** CPU time (user + system) a process has used, in µs, from /proc (clock ticks of 10 ms); undefined off Linux. */
+function cpuMicros(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
 
 export async function gatewayOverhead({
   latencyMs = 5,
@@ -36,15 +47,21 @@ export async function gatewayOverhead({
   }
   try {
     const targets = [
-      { name: "direct", url: `${upstream.url}/openai/v1/chat/completions`, headers: {} },
-      { name: "floor", url: floor.url, headers: {} },
-      { name: "keyway", url: keyway.url, headers: {} },
-      { name: "keyway-express", url: mounted.url, headers: { "x-user": "u1" } },
-      { name: "keyway-serve", url: served.url, headers: {} },
+      {
+        name: "direct",
+        pid: upstream.child.pid,
+        url: `${upstream.url}/openai/v1/chat/completions`,
+        headers: {},
+      },
+      { name: "floor", pid: floor.child.pid, url: floor.url, headers: {} },
+      { name: "keyway", pid: keyway.child.pid, url: keyway.url, headers: {} },
+      { name: "keyway-express", pid: mounted.child.pid, url: mounted.url, headers: { "x-user": "u1" } },
+      { name: "keyway-serve", pid: served.child.pid, url: served.url, headers: {} },
       ...(portkey
         ? [
             {
               name: "portkey",
+              pid: portkey.child.pid,
               url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`,
               headers: {
                 "x-portkey-provider": "openai",
@@ -148,15 +165,21 @@ export async function gatewayOverhead({
       results.concurrent[concurrency] = {};
       for (const target of targets) {
         await runConcurrent(200, concurrency, () => call(target, false));
+        // CPU per request: the target's own process over the measured requests (the client and upstream excluded).
+        const cpuBefore = cpuMicros(target.pid);
         const { results: samples, seconds } = await runConcurrent(concurrentTotal, concurrency, () =>
           call(target, false),
         );
+        const cpuAfter = cpuMicros(target.pid);
         const ms = samples.map((s) => s.ms);
         results.concurrent[concurrency][target.name] = {
           p50: round(median(ms), 3),
           p99: round(percentile(ms, 0.99), 3),
           rps: Math.round(concurrentTotal / seconds),
           errors: samples.filter((s) => s.status !== 200).length,
+          ...(cpuBefore !== undefined && cpuAfter !== undefined
+            ? { cpuUsPerRequest: Math.round((cpuAfter - cpuBefore) / concurrentTotal) }
+            : {}),
         };
       }
     }

@@ -1,5 +1,6 @@
-// Where the core gateway spends its CPU: keyway-gateway.mjs under `node --cpu-prof` at concurrency 32 (half
-// streamed), then the functions with the most self time. `node bench/profile-gateway.mjs [seconds]`.
+// Where the core gateway spends its CPU: keyway-gateway.mjs (or, with `serve`, keyway serve's gateway on SQLite)
+// under `node --cpu-prof` at concurrency 32 (half streamed), then the functions with the most self time.
+// `node bench/profile-gateway.mjs [seconds] [core|serve]`.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,14 +8,16 @@ import { join } from "node:path";
 import { startChild } from "./lib/child-server.mjs";
 import { post, runConcurrent } from "./lib/http-client.mjs";
 
-export async function profileGateway({ seconds = 8, top = 25 } = {}) {
+export async function profileGateway({ seconds = 8, top = 25, target = "core" } = {}) {
   const here = new URL(".", import.meta.url).pathname;
   const dir = mkdtempSync(join(tmpdir(), "keyway-profile-"));
   const upstream = await startChild(`${here}servers/emulator.mjs`, ["5"]);
   const logs = await startChild(`${here}servers/log-capture.mjs`);
   const child = spawn(
     process.execPath,
-    ["--cpu-prof", `--cpu-prof-dir=${dir}`, `${here}servers/keyway-gateway.mjs`, upstream.url, logs.url],
+    target === "serve"
+      ? ["--cpu-prof", `--cpu-prof-dir=${dir}`, `${here}servers/keyway-serve-gateway.mjs`, upstream.url]
+      : ["--cpu-prof", `--cpu-prof-dir=${dir}`, `${here}servers/keyway-gateway.mjs`, upstream.url, logs.url],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   const url = await new Promise((resolve) =>
@@ -63,7 +66,10 @@ export async function profileGateway({ seconds = 8, top = 25 } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await profileGateway({ seconds: Number(process.argv[2] ?? 8) });
+  const result = await profileGateway({
+    seconds: Number(process.argv[2] ?? 8),
+    target: process.argv[3] ?? "core",
+  });
   for (const row of result.top) console.log(`${String(row.percent).padStart(5)} %  ${row.name}`);
   console.log(`${result.requests} requests in ${result.seconds} s`);
 }

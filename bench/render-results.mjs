@@ -53,6 +53,20 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
           yes(addedRatio <= 1.25 && ttftRatio <= 1.25 && throughput >= 0.9),
         ];
       }),
+    ...["keyway", "keyway-express", "keyway-serve", "portkey"]
+      .filter(
+        (name) =>
+          g.concurrent[32][name]?.cpuUsPerRequest !== undefined && g.concurrent[32].floor.cpuUsPerRequest,
+      )
+      .map((name) => {
+        const cpu = g.concurrent[32][name].cpuUsPerRequest;
+        const floorCpu = g.concurrent[32].floor.cpuUsPerRequest;
+        return [
+          `CPU per request at c=32, ${name} vs floor: ≤ 1.5× (issue 28)`,
+          `${(cpu / floorCpu).toFixed(2)}× (${cpu} µs vs ${floorCpu} µs)`,
+          name === "portkey" ? "(reference)" : yes(cpu / floorCpu <= 1.5),
+        ];
+      }),
     [
       "`log()` ≤ 2 µs median over 1M calls (issue 4)",
       `${results.logHotPath.medianMicros} µs`,
@@ -171,11 +185,11 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
     "(`keyway()` + `keywayGateway()`, target `keyway-express`), and Portkey's open-source gateway 1.15.2.",
     "Sequential: targets alternate request by request, 7 rounds × 40; p50 = median of round medians, p99 over all samples.",
     "",
-    "| target | sequential p50 | added vs direct | sequential p99 | stream TTFT p50 | TTFT added | c=32 p50 / p99 / req/s | c=64 p50 / p99 / req/s |",
-    "|---|---|---|---|---|---|---|---|",
+    "| target | sequential p50 | added vs direct | sequential p99 | stream TTFT p50 | TTFT added | c=32 p50 / p99 / req/s | c=64 p50 / p99 / req/s | CPU per request (c=32, its own process) |",
+    "|---|---|---|---|---|---|---|---|---|",
     ...g.targets.map(
       (name) =>
-        `| ${name} | ${g.sequential[name].p50} ms | ${fmt(added(g.sequential, name))} | ${g.sequential[name].p99} ms | ${g.stream[name].p50} ms | ${fmt(added(g.stream, name))} | ${g.concurrent[32][name].p50} / ${g.concurrent[32][name].p99} ms / ${g.concurrent[32][name].rps} | ${g.concurrent[64][name].p50} / ${g.concurrent[64][name].p99} ms / ${g.concurrent[64][name].rps} |`,
+        `| ${name} | ${g.sequential[name].p50} ms | ${fmt(added(g.sequential, name))} | ${g.sequential[name].p99} ms | ${g.stream[name].p50} ms | ${fmt(added(g.stream, name))} | ${g.concurrent[32][name].p50} / ${g.concurrent[32][name].p99} ms / ${g.concurrent[32][name].rps} | ${g.concurrent[64][name].p50} / ${g.concurrent[64][name].p99} ms / ${g.concurrent[64][name].rps} | ${g.concurrent[32][name].cpuUsPerRequest ?? "–"} µs |`,
     ),
     "",
     ...(g.faces
