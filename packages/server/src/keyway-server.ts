@@ -11,12 +11,11 @@ import {
 } from "@keyway/core";
 import { type ConfiguredApiKey, createAuthenticator } from "./http/auth.js";
 import { HttpError } from "./http/http-error.js";
-import { decodeSegment } from "./http/query-filters.js";
 import { sendError, sendJson } from "./http/respond.js";
 import { requireScope, scopesOf } from "./http/route-scopes.js";
 import { OtlpDecoder } from "./otlp/otlp-decoder.js";
 import { answerAdmin } from "./routes/admin/admin-routes.js";
-import { pricedModelList } from "./routes/admin/models-api.js";
+import { answerModelList } from "./routes/admin/models-api.js";
 import { dashboardAsset, dashboardSecurityHeaders } from "./routes/dashboard-assets.js";
 import { createIngestRoute, type IngestKind } from "./routes/ingest.js";
 import { createOtlpRoute } from "./routes/otlp-ingest.js";
@@ -186,27 +185,23 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     const trimmed = path.replace(/\/+$/, "");
     const kind = method === "POST" ? ingestRoutes[trimmed.replace(/^\/api(?=\/)/, "")] : undefined;
     const isOtlp = method === "POST" && otlpRoutes.has(trimmed);
-    requireScope(caller.scopes, scopesOf(method, path, Boolean(kind) || isOtlp), `${method} ${path}`);
+    const needed = scopesOf(method, path, Boolean(kind) || isOtlp);
+    requireScope(caller.scopes, needed, `${method} ${path}`);
     if (kind) return ingest(req, res, kind);
     if (isOtlp) return otlp(req, res);
 
-    const admin = await answerAdmin(method, url, () => readJsonBody(req, 1024 * 1024), {
-      ...adminBase,
-      caller,
-    });
-    if (admin) return sendJson(res, admin.status, admin.body);
+    // Only the routes an admin may use are management routes: the gateway's path skips them.
+    if (needed.includes("admin")) {
+      const admin = await answerAdmin(method, url, () => readJsonBody(req, 1024 * 1024), {
+        ...adminBase,
+        caller,
+      });
+      if (admin) return sendJson(res, admin.status, admin.body);
+    }
     const gateway = live.current;
     if (method === "GET") {
-      // The model list the SDKs read, with each model's provider and prices; one model by its id.
-      if (/\/models\/?$/.test(path))
-        return sendJson(res, 200, pricedModelList(gateway, settings.current, prices));
-      const model = /^\/api\/models\/([^/]+)\/?$/.exec(path);
-      if (model) {
-        const id = decodeSegment(model[1] as string, "model_id");
-        const entry = pricedModelList(gateway, settings.current, prices).data.find((item) => item.id === id);
-        if (!entry) throw new HttpError(404, "not_found", `No model ${id}.`);
-        return sendJson(res, 200, entry);
-      }
+      const models = answerModelList(path, gateway, settings.current, prices);
+      if (models) return sendJson(res, 200, models);
       const answer = await answerQuery(url, store, gateway);
       if (answer) return sendJson(res, answer.status, answer.body);
     }

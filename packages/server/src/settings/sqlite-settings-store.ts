@@ -56,23 +56,15 @@ export class SqliteSettingsStore implements SettingsStore {
   }
 
   async apply(change: SettingsChange, at = Date.now()): Promise<number> {
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
+    return this.#inChange(() => {
       const put = this.#db.prepare(
         "INSERT INTO kw_settings (kind, id, doc) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc",
       );
       for (const entry of change.puts ?? []) put.run(entry.kind, entry.id, JSON.stringify(entry.doc));
       const remove = this.#db.prepare("DELETE FROM kw_settings WHERE kind = ? AND id = ?");
       for (const entry of change.deletes ?? []) remove.run(entry.kind, entry.id);
-      this.#record(change.audit, at);
-      this.#db.exec("UPDATE kw_settings_version SET version = version + 1");
-      const version = this.#version();
-      this.#db.exec("COMMIT");
-      return version;
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
+      return change.audit;
+    }, at);
   }
 
   async rewrite(
@@ -80,15 +72,22 @@ export class SqliteSettingsStore implements SettingsStore {
     transform: (doc: Record<string, unknown>, id: string) => Record<string, unknown>,
     audit: (count: number) => Omit<AuditEntry, "at">,
   ): Promise<number> {
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
+    return this.#inChange(() => {
       const rows = this.#db.prepare("SELECT id, doc FROM kw_settings WHERE kind = ?").all(kind);
       const put = this.#db.prepare("UPDATE kw_settings SET doc = ? WHERE kind = ? AND id = ?");
       for (const row of rows) {
         const doc = transform(JSON.parse(row.doc as string) as Record<string, unknown>, row.id as string);
         put.run(JSON.stringify(doc), kind, row.id as string);
       }
-      this.#record(audit(rows.length), Date.now());
+      return audit(rows.length);
+    }, Date.now());
+  }
+
+  /** One change: its writes, its audit entry and the version bump in one write transaction; the new version. */
+  #inChange(writes: () => Omit<AuditEntry, "at">, at: number): number {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      this.#record(writes(), at);
       this.#db.exec("UPDATE kw_settings_version SET version = version + 1");
       const version = this.#version();
       this.#db.exec("COMMIT");

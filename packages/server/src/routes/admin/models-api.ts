@@ -33,6 +33,25 @@ export function pricedModelList(
   return { object: "list" as const, data };
 }
 
+/**
+ * `GET …/models` (the list, under any prefix) and `GET /api/models/{model_id}/` (one entry of it, configured models
+ * included); undefined for another path.
+ */
+export function answerModelList(
+  path: string,
+  gateway: Pick<Gateway, "providers">,
+  managed: ManagedSettings,
+  prices: Record<string, ModelPrices> | undefined,
+) {
+  if (/\/models\/?$/.test(path)) return pricedModelList(gateway, managed, prices);
+  const one = /^\/api\/models\/([^/]+)\/?$/.exec(path);
+  if (!one) return undefined;
+  const id = decodeSegment(one[1] as string, "model_id");
+  const entry = pricedModelList(gateway, managed, prices).data.find((item) => item.id === id);
+  if (!entry) throw new HttpError(404, "not_found", `No model ${id}.`);
+  return entry;
+}
+
 function readPrices(input: AdminInput, existing: ModelRecord | undefined) {
   const input_price = input.number("input_price", { min: 0, max: 1_000_000 }) ?? existing?.input_price;
   const output_price = input.number("output_price", { min: 0, max: 1_000_000 }) ?? existing?.output_price;
