@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { KeywayError } from "@keyway/core";
 import { resolveServeOptions } from "./config/server-config.js";
 import { DEFAULT_API_KEY, startKeywayServer } from "./keyway-server.js";
+import { runMcpStdio } from "./mcp/mcp-stdio.js";
 import { rotateSecret } from "./settings/rotate-secret.js";
 import { maskUrl, maskUrls } from "./store/db-url.js";
 
@@ -13,7 +14,19 @@ Env: KEYWAY_PORT, KEYWAY_HOST, KEYWAY_DB, KEYWAY_API_KEYS (comma-separated), KEY
 
        keyway rotate-secret [--db ./keyway.db | postgres://…] [--new-key KEY]
          re-seals every stored credential under a new key while instances keep serving (SQLite's key file: a new
-         key is generated; KEYWAY_SECRET_KEY: give --new-key, or the ring "new,old" the instances already run with).`;
+         key is generated; KEYWAY_SECRET_KEY: give --new-key, or the ring "new,old" the instances already run with).
+
+       keyway mcp [--url http://127.0.0.1:8787] [--api-key KEY]
+         an MCP server over stdio for coding agents, reading a keyway serve's logs, traces and metrics with a
+         read-scoped key (env KEYWAY_BASE_URL, KEYWAY_API_KEY).`;
+
+async function mcp(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { url: { type: "string" }, "api-key": { type: "string" } } });
+  await runMcpStdio({
+    url: values.url ?? process.env.KEYWAY_BASE_URL ?? "http://127.0.0.1:8787",
+    apiKey: values["api-key"] ?? process.env.KEYWAY_API_KEY ?? DEFAULT_API_KEY,
+  });
+}
 
 async function rotate(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -29,6 +42,7 @@ async function rotate(args: string[]): Promise<void> {
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === "rotate-secret") return rotate(rest);
+  if (command === "mcp") return mcp(rest);
   if (command !== "serve") {
     console.log(usage);
     process.exit(command === undefined || command === "--help" || command === "help" ? 0 : 2);

@@ -13,6 +13,8 @@ import { type ConfiguredApiKey, createAuthenticator } from "./http/auth.js";
 import { HttpError } from "./http/http-error.js";
 import { sendError, sendJson } from "./http/respond.js";
 import { requireScope, scopesOf } from "./http/route-scopes.js";
+import { answerMcp } from "./mcp/mcp-http.js";
+import { localQuerySource } from "./mcp/query-source.js";
 import { OtlpDecoder } from "./otlp/otlp-decoder.js";
 import { answerAdmin } from "./routes/admin/admin-routes.js";
 import { answerModelList } from "./routes/admin/models-api.js";
@@ -158,6 +160,8 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     env: fileConfig.env ?? process.env,
   };
 
+  const mcpSource = localQuerySource(store, () => live.current);
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://keyway.local");
     const path = url.pathname;
@@ -189,6 +193,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     requireScope(caller.scopes, needed, `${method} ${path}`);
     if (kind) return ingest(req, res, kind);
     if (isOtlp) return otlp(req, res);
+    if (trimmed === "/mcp") return answerMcp(req, res, mcpSource);
 
     // Only the routes an admin may use are management routes: the gateway's path skips them.
     if (needed.includes("admin")) {

@@ -16,20 +16,23 @@ export function sendJson(
   res.end(text);
 }
 
-/** Any error as `{ detail, code, field? }`; errors that are not Keyway's say nothing of their internals. */
+/** Any error as its status and `{ detail, code, field? }`; errors that are not Keyway's say nothing of their internals. */
+export function errorBody(error: unknown): { status: number; body: Record<string, unknown> } {
+  if (KeywayError.isInstance(error)) {
+    const field = (error as InvalidRequestError).field;
+    return {
+      status: error.statusCode === 499 ? 400 : error.statusCode,
+      body: { detail: error.message, code: error.code, ...(field ? { field } : {}) },
+    };
+  }
+  return { status: 500, body: { detail: "Internal server error.", code: "internal_error" } };
+}
+
 export function sendError(res: ServerResponse, error: unknown): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  if (KeywayError.isInstance(error)) {
-    const field = (error as InvalidRequestError).field;
-    sendJson(res, error.statusCode === 499 ? 400 : error.statusCode, {
-      detail: error.message,
-      code: error.code,
-      ...(field ? { field } : {}),
-    });
-    return;
-  }
-  sendJson(res, 500, { detail: "Internal server error.", code: "internal_error" });
+  const { status, body } = errorBody(error);
+  sendJson(res, status, body);
 }
