@@ -7,7 +7,9 @@ import { runMcpStdio } from "./mcp/mcp-stdio.js";
 import { rotateSecret } from "./settings/rotate-secret.js";
 import { maskUrl, maskUrls } from "./store/db-url.js";
 
-const usage = `Usage: keyway serve [--port 8787] [--host 127.0.0.1] [--db ./keyway.db | --db postgres://user:pass@host:5432/keyway] [--api-key KEY]... [--config keyway.config.json]
+const usage = `Usage: keyway serve [--port 8787] [--host 127.0.0.1] [--db ./keyway.db | --db postgres://user:pass@host:5432/keyway] [--api-key KEY]... [--config keyway.config.json] [--drain-ms 0]
+
+On SIGTERM, /readyz answers 503 for --drain-ms (KEYWAY_DRAIN_MS) while requests are still served, then it stops.
 
 Env: KEYWAY_PORT, KEYWAY_HOST, KEYWAY_DB, KEYWAY_API_KEYS (comma-separated), KEYWAY_CONFIG, KEYWAY_REDIS_URL, and provider keys
 (GROQ_API_KEY, OPENAI_API_KEY, ANTHROPIC_API_KEY, …) for the gateway; KEYWAY_SECRET_KEY seals stored credentials.
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
       "api-key": { type: "string", multiple: true },
       config: { type: "string" },
       redis: { type: "string" },
+      "drain-ms": { type: "string" },
     },
   });
   const options = resolveServeOptions({
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
     apiKey: values["api-key"],
     config: values.config,
     redis: values.redis,
+    drainMs: values["drain-ms"],
   });
   const server = await startKeywayServer(options);
   const keyNote = options.apiKeys ? `${options.apiKeys.length} API key(s)` : `API key ${DEFAULT_API_KEY}`;

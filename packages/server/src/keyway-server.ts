@@ -11,6 +11,7 @@ import {
 } from "@keyway/core";
 import { type ConfiguredApiKey, createAuthenticator } from "./http/auth.js";
 import { HttpError } from "./http/http-error.js";
+import { Readiness } from "./http/readiness.js";
 import { sendError, sendJson } from "./http/respond.js";
 import { requireScope, scopesOf } from "./http/route-scopes.js";
 import { answerMcp } from "./mcp/mcp-http.js";
@@ -55,6 +56,11 @@ export interface KeywayServerOptions {
   maxLogChars?: number;
   /** Spans taken from one OTLP export; the rest are rejected in OTLP's partial success (default 10,000). */
   maxOtlpSpans?: number;
+  /**
+   * On close, how long `/readyz` answers not-ready while requests are still taken, so a load balancer stops
+   * sending first (default 0; set it to the balancer's probe interval).
+   */
+  drainMs?: number;
   /**
    * Problems that do not fail a request: a write after a `block: false` answer, a gateway log the store could
    * not take. Default: one line on stderr, at most one per 10 s.
@@ -161,6 +167,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
   };
 
   const mcpSource = localQuerySource(store, () => live.current);
+  const readiness = new Readiness(store, () => live.sharedState);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://keyway.local");
@@ -178,6 +185,10 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
       return;
     }
     if (method === "GET" && path === "/healthz") return sendJson(res, 200, { ok: true });
+    if (method === "GET" && path === "/readyz") {
+      const report = await readiness.report();
+      return sendJson(res, report.ready ? 200 : 503, report, { "cache-control": "no-store" });
+    }
     const caller = authenticate(req, url);
     if (!caller)
       throw new HttpError(
@@ -235,6 +246,8 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     server,
     close() {
       closing ??= (async () => {
+        readiness.drain();
+        if (options.drainMs) await new Promise((resolve) => setTimeout(resolve, options.drainMs));
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

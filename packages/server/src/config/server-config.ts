@@ -61,6 +61,7 @@ export interface ServeFlags {
   apiKey?: string[] | undefined;
   config?: string | undefined;
   redis?: string | undefined;
+  drainMs?: string | undefined;
 }
 
 function readConfigFile(path: string | undefined): ServerConfigFile {
@@ -76,7 +77,7 @@ function readConfigFile(path: string | undefined): ServerConfigFile {
   }
 }
 
-/** Server options: flags win over env (`KEYWAY_PORT`, `KEYWAY_DB`, `KEYWAY_API_KEYS`, `KEYWAY_REDIS_URL`), over the config file, over defaults. */
+/** Server options: flags win over env (`KEYWAY_PORT`, `KEYWAY_DB`, `KEYWAY_API_KEYS`, `KEYWAY_REDIS_URL`, `KEYWAY_DRAIN_MS`), over the config file, over defaults. */
 export function resolveServeOptions(
   flags: ServeFlags,
   env: Record<string, string | undefined> = process.env,
@@ -91,6 +92,10 @@ export function resolveServeOptions(
     .map((key) => key.trim())
     .filter(Boolean);
   const redis = flags.redis ?? readEnv("KEYWAY_REDIS_URL", env) ?? file.redis;
+  const drainText = flags.drainMs ?? readEnv("KEYWAY_DRAIN_MS", env);
+  const drainMs = drainText !== undefined ? Number(drainText) : 0;
+  if (!Number.isInteger(drainMs) || drainMs < 0)
+    throw new ConfigError(`Drain time must be a whole number of milliseconds, got "${drainText}".`);
   const apiKeys =
     flags.apiKey && flags.apiKey.length > 0 ? flags.apiKey : (envKeys ?? checkApiKeys(file.apiKeys));
   return {
@@ -98,6 +103,7 @@ export function resolveServeOptions(
     host: flags.host ?? readEnv("KEYWAY_HOST", env) ?? file.host ?? "127.0.0.1",
     dbPath: flags.db ?? readEnv("KEYWAY_DB", env) ?? file.db ?? "./keyway.db",
     ...(apiKeys ? { apiKeys } : {}),
+    ...(drainMs ? { drainMs } : {}),
     ...(file.prices ? { prices: file.prices } : {}),
     gateway: {
       ...(file.providers ? { providers: file.providers } : {}),

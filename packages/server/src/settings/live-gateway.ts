@@ -38,6 +38,11 @@ export class LiveGateway {
     return this.#current;
   }
 
+  /** The state shared with other instances (Redis, or the one configured), or undefined when in this process. */
+  get sharedState(): GatewayState | undefined {
+    return this.#config.state ?? this.#ownState;
+  }
+
   #build(managed: ManagedSettings): Gateway {
     const prices = gatewayPrices(this.#config.prices, managed);
     return createGateway({

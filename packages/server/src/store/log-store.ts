@@ -82,5 +82,7 @@ export interface LogStore {
   ): Promise<{ traces: TraceSummary[]; nextCursor: string | undefined }>;
   trace(traceId: string): Promise<TraceDetail | undefined>;
   count(): Promise<number>;
+  /** Resolves when the database answers a trivial query (readiness); rejects with the store's typed error. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

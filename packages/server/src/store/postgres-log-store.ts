@@ -151,6 +151,10 @@ export class PostgresLogStore implements LogStore {
     );
   }
 
+  async ping(): Promise<void> {
+    await this.#query("SELECT 1 AS ok", []);
+  }
+
   async count(): Promise<number> {
     const [row] = await this.#query<{ n: string }>("SELECT COUNT(*) AS n FROM logs", []);
     return Number(row?.n ?? 0);

@@ -208,6 +208,10 @@ export class SqliteLogStore implements LogStore {
     );
   }
 
+  async ping(): Promise<void> {
+    await this.#read("SELECT 1 AS ok", []);
+  }
+
   async count(): Promise<number> {
     const [row] = await this.#read<{ n: number }>("SELECT COUNT(*) AS n FROM logs", []);
     return row?.n ?? 0;
