@@ -95,6 +95,8 @@ export {
 } from "./log/request-log.js";
 export { chatMessageSchema, type RequestLogInput, requestLogInputSchema } from "./log/request-log-schema.js";
 export { withLogId } from "./log/with-log-id.js";
+export { GatewayMetrics, type GatewayMetricsOptions, type MetricSource } from "./metrics/gateway-metrics.js";
+export { metricsHandler } from "./metrics/metrics-handler.js";
 export {
   type CostResult,
   computeCost,

@@ -14,6 +14,8 @@ export interface CallOutcomeBase {
   readonly logSource: string;
   /** `log_type`, when the endpoint's own type is not the one to log (a chat call made for the Responses API). */
   readonly logType?: string | undefined;
+  /** The API the call came through (metrics' `face`). */
+  readonly face: string;
   readonly startedAt: number;
   readonly startedAtMs: number;
   readonly endedAt: number;

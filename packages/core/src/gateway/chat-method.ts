@@ -1,5 +1,6 @@
 import { InvalidRequestError } from "../errors/errors.js";
 import type { RequestLog } from "../log/request-log.js";
+import type { GatewayMetrics } from "../metrics/gateway-metrics.js";
 import type { OpenAIChatCompletion, OpenAIChatRequest } from "../wire/openai-types.js";
 import { buildGatewayLog, type CallOutcome } from "./build-log.js";
 import type { EndpointParts } from "./endpoint-parts.js";
@@ -16,7 +17,11 @@ import { callUpstream } from "./upstream/upstream.js";
  * a completion or the stream relayed as it comes, `request_breakdown` on the answer.
  */
 export function chatMethod(
-  parts: EndpointParts & { cache: ResponseCache; onError: (error: unknown) => void },
+  parts: EndpointParts & {
+    cache: ResponseCache;
+    onError: (error: unknown) => void;
+    metrics: GatewayMetrics | undefined;
+  },
 ) {
   return async function chat(
     raw: ChatRequest,
@@ -45,7 +50,7 @@ export function chatMethod(
     type End = Omit<CallOutcome, keyof typeof call | "request" | "startedAt" | "startedAtMs" | "endedAt">;
     const finish = (end: End) => {
       const outcome: CallOutcome = { ...call, request, startedAt, startedAtMs, endedAt: parts.now(), ...end };
-      logged = parts.emit(buildGatewayLog(outcome), outcome.route.secrets, subject);
+      logged = parts.emit(buildGatewayLog(outcome), outcome, subject);
       done();
     };
 
@@ -54,6 +59,7 @@ export function chatMethod(
       ? parts.cache.keyOf(request, params, context, { native: options.native, provider: options.provider })
       : undefined;
     const hit = cacheKey ? await parts.cache.get(cacheKey).catch(parts.onError) : undefined;
+    if (cacheKey) parts.metrics?.cacheLookup(hit ? "hit" : "miss");
     if (hit) {
       // Answered from the cache: logged (unless omit_log) with cache_hit and nothing spent.
       const route: RouteInfo = { ...unrouted(request.model), provider: hit.provider };

@@ -7,6 +7,7 @@ import { ProviderRegistry } from "../providers/provider-registry.js";
 import { createSink } from "../transport/create-sink.js";
 import type { LogSink } from "../transport/log-sink.js";
 import { fetchTransport, nodeTransport } from "../transport/upstream-transport.js";
+import type { CallOutcomeBase } from "./base-log.js";
 import { CallTracker } from "./call-tracker.js";
 import { chatMethod } from "./chat-method.js";
 import { embeddingsMethod } from "./embeddings-call.js";
@@ -50,17 +51,25 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
   );
   let sink = config.sink;
   const getSink = () => {
-    sink ??= createSink({ env });
+    if (!sink) {
+      sink = createSink({ env });
+      config.metrics?.watchSink(sink);
+    }
     return sink;
   };
+  if (config.sink) config.metrics?.watchSink(config.sink);
   const redactKnownSecrets = knownSecretRedactor();
   const calls = new CallTracker();
   const cache = new ResponseCache(state);
   const governance = new Governance(state, config);
 
   /** The log step: one log per call, keys it used removed; logging never breaks a call, nor goes unreported. */
-  function emit(log: RequestLog, secrets: readonly string[], subject: GovernedCall): RequestLog {
-    const entry: RequestLog = redactKnownSecrets(log, secrets);
+  function emit(
+    log: RequestLog,
+    outcome: Pick<CallOutcomeBase, "route" | "face" | "error">,
+    subject: GovernedCall,
+  ): RequestLog {
+    const entry: RequestLog = redactKnownSecrets(log, outcome.route.secrets);
     try {
       if (config.sink || !config.onLog) getSink().log(entry);
     } catch (error) {
@@ -68,6 +77,11 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     }
     try {
       config.onLog?.(entry);
+    } catch (error) {
+      onError(error);
+    }
+    try {
+      config.metrics?.observe(entry, outcome.face, outcome.error);
     } catch (error) {
       onError(error);
     }
@@ -89,18 +103,19 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
       context: options.context ?? currentContext(),
       logSource: options.logSource ?? config.logSource ?? gatewayDefaults.logSource,
       logType: options.logType,
+      face: options.face ?? "library",
       prices: config.prices,
     };
     // A customer over budget or a rate limit is refused before anything is sent.
     const request = balanced.request as Record<string, unknown>;
     if (options.callerLimits?.allowedModels) refuseModels(request, call.params, options.callerLimits);
     const customer = resolveIdentity({ params: call.params, context: call.context }).customer_params;
-    const subject = await governance.admit(
-      customer,
-      options.apiKey,
-      () => estimateCall(request, config.prices),
-      options.callerLimits,
-    );
+    const subject = await governance
+      .admit(customer, options.apiKey, () => estimateCall(request, config.prices), options.callerLimits)
+      .catch((error: unknown) => {
+        config.metrics?.refused(error);
+        throw error;
+      });
     return { call, request: balanced.request as T, subject };
   }
 
@@ -108,7 +123,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     governance.settle({ cost: 0 } as RequestLog, subject).catch(onError);
   };
   const parts = { begin, start: () => calls.start(), deps, upstreamDeps, emit, release, now };
-  const chat = chatMethod({ ...parts, cache, onError });
+  const chat = chatMethod({ ...parts, cache, onError, metrics: config.metrics });
   const embeddings = embeddingsMethod(parts);
 
   function close(): Promise<void> {
@@ -121,6 +136,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
         onError(error);
       }
       await ownState?.close();
+      config.metrics?.unwatch(gateway);
     });
   }
 
@@ -140,6 +156,7 @@ export function createGateway(config: GatewayConfig = {}): Gateway {
     },
     close,
   };
+  config.metrics?.watch(gateway);
   gateway.fetch = createFetchHandler(gateway, {
     maxBodyBytes: config.maxBodyBytes ?? gatewayDefaults.maxBodyBytes,
   });

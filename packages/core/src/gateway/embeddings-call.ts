@@ -149,7 +149,7 @@ export function embeddingsMethod(parts: EndpointParts) {
       error: routed.ok ? undefined : routed.error,
       response: routed.ok ? routed.upstream : undefined,
     };
-    parts.emit(buildEmbeddingLog(outcome), routed.route.secrets, subject);
+    parts.emit(buildEmbeddingLog(outcome), outcome, subject);
     done();
     if (!routed.ok) throw routed.error;
     return routed.upstream;

@@ -19,7 +19,12 @@ export interface EndpointParts {
   start(): () => void;
   deps: RouteDeps;
   upstreamDeps: UpstreamDeps;
-  emit(log: RequestLog, secrets: readonly string[], subject: GovernedCall): RequestLog;
+  /** The log step: the log sent, counted and settled against governance; `outcome` gives its secrets and error. */
+  emit(
+    log: RequestLog,
+    outcome: Pick<CallOutcomeBase, "route" | "face" | "error">,
+    subject: GovernedCall,
+  ): RequestLog;
   /** Gives back what a call admitted reserved, when it is refused before it runs (and so never logged). */
   release(subject: GovernedCall): void;
   now(): number;

@@ -2,6 +2,7 @@ import { awsKeyText } from "../credentials/aws-keys.js";
 import { entraTokenText } from "../credentials/entra-token.js";
 import { type CooldownPolicy, defaultCooldownPolicy, KeyPool } from "../credentials/key-pool.js";
 import type { RequestLog } from "../log/request-log.js";
+import type { GatewayMetrics } from "../metrics/gateway-metrics.js";
 import type { ModelPrices } from "../pricing/compute-cost.js";
 import type { ProviderConfig, ProviderRegistry } from "../providers/provider-registry.js";
 import type { LogSink } from "../transport/log-sink.js";
@@ -20,6 +21,8 @@ export interface GatewayConfig {
   providers?: Record<string, ProviderConfig>;
   /** Where logs go; default `createSink()` from env (created on the first log). */
   sink?: LogSink;
+  /** Prometheus metrics of every call (`new GatewayMetrics()`; serve them with `metricsHandler`). */
+  metrics?: GatewayMetrics;
   /** Also called with every log (after the sink). */
   onLog?: (log: RequestLog) => void;
   /**

@@ -28,6 +28,8 @@ export interface ChatOptions {
   paramsHeader?: string | null;
   /** `log_source` for this call's log. */
   logSource?: string;
+  /** The API the call came through, for metrics (`chat`, `responses`, `messages`, `gemini`, `embeddings`; default `library`). */
+  face?: string;
   /** `log_type` for this call's log (default `chat`; the Responses face logs `response`). */
   logType?: string;
   /** A context to use instead of the ambient one. */

@@ -134,6 +134,7 @@ export async function answerGatewayRequest(
   if (route === "models") return { kind: "json", status: 200, body: JSON.stringify(modelList(gateway)) };
   const options = {
     signal: request.signal,
+    face: route,
     ...(request.callerLimits ? { callerLimits: request.callerLimits } : {}),
     ...optionsFromHeaders(request.header, request.logSource, route === "gemini" ? request.query : undefined),
   };
