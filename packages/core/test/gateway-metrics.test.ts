@@ -1,5 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
-import parsePrometheusTextFormat, { type MetricFamily } from "parse-prometheus-text-format";
+import { parseScrape } from "@keyway/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { GatewayMetrics } from "../src/metrics/gateway-metrics.js";
 import { type GatewayFixture, gatewayFixture } from "./gateway-helpers.js";
@@ -10,37 +10,6 @@ afterEach(async () => {
   await fx?.close();
   fx = undefined;
 });
-
-/**
- * A histogram's observation counts by labels, from its `_count` lines (the parser flattens labelled histograms
- * into one sample, so their counts are read from the text it has validated).
- */
-function counts(text: string, name: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [, labels, value] of text.matchAll(new RegExp(`^${name}_count\\{(.*)\\} (\\S+)$`, "gm"))) {
-    const sorted = [...(labels ?? "").matchAll(/(\w+)="([^"]*)"/g)]
-      .map(([, key, val]) => `${key}=${val}`)
-      .sort()
-      .join(",");
-    out[sorted] = Number(value);
-  }
-  return out;
-}
-
-/** The samples of one family, as `labels → value` with the labels in a stable order. */
-function samples(families: MetricFamily[], name: string): Record<string, number> {
-  const family = families.find((entry) => entry.name === name);
-  if (!family) throw new Error(`no ${name} in the scrape`);
-  const out: Record<string, number> = {};
-  for (const sample of family.metrics) {
-    const labels = Object.entries(sample.labels ?? {})
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, value]) => `${key}=${value}`)
-      .join(",");
-    out[labels] = Number(sample.value ?? sample.count);
-  }
-  return out;
-}
 
 describe("GatewayMetrics: Prometheus metrics of the core gateway", () => {
   it("counts known traffic through every face with exact labels, and parses as Prometheus text", async () => {
@@ -128,9 +97,9 @@ describe("GatewayMetrics: Prometheus metrics of the core gateway", () => {
 
     const { contentType, body } = await metrics.text();
     expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
-    const families = parsePrometheusTextFormat(body);
+    const scrape = parseScrape(body);
 
-    const requests = samples(families, "keyway_requests_total");
+    const requests = scrape.samples("keyway_requests_total");
     const ok = (provider: string, model: string, face: string, stream = "false", customer = "") =>
       `customer=${customer},face=${face},log_source=gateway,model=${model},provider=${provider},status_class=2xx,stream=${stream}`;
     expect(requests).toEqual({
@@ -145,47 +114,45 @@ describe("GatewayMetrics: Prometheus metrics of the core gateway", () => {
       [ok("openai", "gpt-4o-mini", "chat")]: 2,
       [ok("openai", "gpt-4o-mini", "chat", "false", "busy")]: 2,
     });
-    expect(samples(families, "keyway_errors_total")).toEqual({
+    expect(scrape.samples("keyway_errors_total")).toEqual({
       "code=unknown_model,model=unrouted,provider=unrouted": 1,
     });
-    expect(samples(families, "keyway_refusals_total")).toEqual({ "code=rate_limit_exceeded": 1 });
-    expect(samples(families, "keyway_cache_lookups_total")).toEqual({ "result=hit": 1, "result=miss": 1 });
-    expect(samples(families, "keyway_retries_total")).toEqual({
+    expect(scrape.samples("keyway_refusals_total")).toEqual({ "code=rate_limit_exceeded": 1 });
+    expect(scrape.samples("keyway_cache_lookups_total")).toEqual({ "result=hit": 1, "result=miss": 1 });
+    expect(scrape.samples("keyway_retries_total")).toEqual({
       "model=groq/llama-3.1-8b-instant,provider=groq": 1,
     });
     const keys = Object.fromEntries(
       gateway.keyHealth().map((key) => [`key=${key.keyId},provider=${key.provider}`, key.healthy ? 1 : 0]),
     );
-    expect(samples(families, "keyway_key_up")).toEqual(keys);
+    expect(scrape.samples("keyway_key_up")).toEqual(keys);
     expect(Object.values(keys).sort()).toEqual([0, 1, 1, 1, 1]);
     expect(body).not.toContain("gsk-pool-a");
 
     // Tokens and cost add up to the logs' own figures, per provider and model.
-    const tokens = samples(families, "keyway_tokens_total");
+    const tokens = scrape.samples("keyway_tokens_total");
     const input = logs
       .filter((log) => log.model === "gpt-4o-mini" && log.customer_params?.customer_identifier === undefined)
       .reduce((sum, log) => sum + (log.prompt_tokens ?? 0), 0);
     expect(tokens["customer=,direction=input,model=gpt-4o-mini,provider=openai"]).toBe(input);
     const acme = logs.find((log) => log.customer_params?.customer_identifier === "acme");
     expect(acme?.cost).toBeGreaterThan(0);
-    expect(
-      samples(families, "keyway_cost_usd_total")["customer=acme,model=gpt-4o-mini,provider=openai"],
-    ).toBe(acme?.cost);
-    expect(samples(families, "keyway_budget_remaining_usd")).toEqual({
+    expect(scrape.samples("keyway_cost_usd_total")["customer=acme,model=gpt-4o-mini,provider=openai"]).toBe(
+      acme?.cost,
+    );
+    expect(scrape.samples("keyway_budget_remaining_usd")).toEqual({
       "customer=acme,window=total": 1 - (acme?.cost ?? 0),
     });
 
     // Histograms: one observation per logged call (latency), one per streamed call with a first token.
-    expect(families.find((family) => family.name === "keyway_request_duration_seconds")?.type).toBe(
-      "HISTOGRAM",
-    );
-    const duration = counts(body, "keyway_request_duration_seconds");
+    expect(scrape.type("keyway_request_duration_seconds")).toBe("HISTOGRAM");
+    const duration = scrape.counts("keyway_request_duration_seconds");
     expect(Object.values(duration).reduce((a, b) => a + b, 0)).toBe(12);
-    const ttft = counts(body, "keyway_time_to_first_token_seconds");
+    const ttft = scrape.counts("keyway_time_to_first_token_seconds");
     expect(ttft).toEqual({
       "face=chat,log_source=gateway,model=gpt-4o-mini,provider=openai,stream=true": 1,
     });
-    const sink = samples(families, "keyway_sink_logs_total");
+    const sink = scrape.samples("keyway_sink_logs_total");
     expect(sink).toEqual({});
   });
 
@@ -195,7 +162,7 @@ describe("GatewayMetrics: Prometheus metrics of the core gateway", () => {
     const base = { unique_id: "x", provider_id: "openai", status_code: 200, log_source: "gateway" };
     metrics.observe({ ...base, model: "a", metadata: { plan: "pro" } }, "chat");
     metrics.observe({ ...base, model: "b" }, "chat");
-    const requests = samples(parsePrometheusTextFormat((await metrics.text()).body), "keyway_requests_total");
+    const requests = parseScrape((await metrics.text()).body).samples("keyway_requests_total");
     expect(Object.keys(requests).sort()).toEqual([
       "face=chat,log_source=gateway,metadata_plan=,model=other,provider=openai,status_class=2xx,stream=false",
       "face=chat,log_source=gateway,metadata_plan=pro,model=a,provider=openai,status_class=2xx,stream=false",

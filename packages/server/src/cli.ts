@@ -8,8 +8,10 @@ import { rotateSecret } from "./settings/rotate-secret.js";
 import { maskUrl, maskUrls } from "./store/db-url.js";
 
 const usage = `Usage: keyway serve [--port 8787] [--host 127.0.0.1] [--db ./keyway.db | --db postgres://user:pass@host:5432/keyway] [--api-key KEY]... [--config keyway.config.json] [--drain-ms 0]
+                    [--metrics-port PORT | --no-metrics]
 
 On SIGTERM, /readyz answers 503 for --drain-ms (KEYWAY_DRAIN_MS) while requests are still served, then it stops.
+GET /metrics (Prometheus) needs a read-scoped key; --metrics-port (KEYWAY_METRICS_PORT) also serves it without one.
 
 Env: KEYWAY_PORT, KEYWAY_HOST, KEYWAY_DB, KEYWAY_API_KEYS (comma-separated), KEYWAY_CONFIG, KEYWAY_REDIS_URL, and provider keys
 (GROQ_API_KEY, OPENAI_API_KEY, ANTHROPIC_API_KEY, …) for the gateway; KEYWAY_SECRET_KEY seals stored credentials.
@@ -59,6 +61,8 @@ async function main(): Promise<void> {
       config: { type: "string" },
       redis: { type: "string" },
       "drain-ms": { type: "string" },
+      "metrics-port": { type: "string" },
+      "no-metrics": { type: "boolean" },
     },
   });
   const options = resolveServeOptions({
@@ -69,10 +73,14 @@ async function main(): Promise<void> {
     config: values.config,
     redis: values.redis,
     drainMs: values["drain-ms"],
+    metricsPort: values["metrics-port"],
+    noMetrics: values["no-metrics"],
   });
   const server = await startKeywayServer(options);
   const keyNote = options.apiKeys ? `${options.apiKeys.length} API key(s)` : `API key ${DEFAULT_API_KEY}`;
   console.log(`keyway serve listening on ${server.url} (db ${maskUrl(options.dbPath ?? "")}, ${keyNote})`);
+  if (server.metricsPort !== undefined)
+    console.log(`keyway serve: GET /metrics without a key on port ${server.metricsPort}`);
   if (!options.apiKeys && options.host !== "127.0.0.1" && options.host !== "localhost") {
     console.warn(
       `warning: serving on ${options.host} with the default API key; set --api-key or KEYWAY_API_KEYS`,

@@ -5,6 +5,7 @@ import {
   type Gateway,
   type GatewayConfig,
   type ModelPrices,
+  metricsHandler,
   readJsonBody,
   serveGateway,
   stderrWarner,
@@ -16,6 +17,8 @@ import { sendError, sendJson } from "./http/respond.js";
 import { requireScope, scopesOf } from "./http/route-scopes.js";
 import { answerMcp } from "./mcp/mcp-http.js";
 import { localQuerySource } from "./mcp/query-source.js";
+import { listenForScrapes } from "./metrics/metrics-listener.js";
+import { plainWriter, ServerMetrics, type WriteRoute } from "./metrics/server-metrics.js";
 import { OtlpDecoder } from "./otlp/otlp-decoder.js";
 import { answerAdmin } from "./routes/admin/admin-routes.js";
 import { answerModelList } from "./routes/admin/models-api.js";
@@ -23,61 +26,14 @@ import { dashboardAsset, dashboardSecurityHeaders } from "./routes/dashboard-ass
 import { createIngestRoute, type IngestKind } from "./routes/ingest.js";
 import { createOtlpRoute } from "./routes/otlp-ingest.js";
 import { answerQuery } from "./routes/query-api.js";
+import type { KeywayServer, KeywayServerOptions } from "./server-options.js";
 import { gatewayPrices } from "./settings/gateway-providers.js";
 import { LiveGateway } from "./settings/live-gateway.js";
 import { openSettings } from "./settings/open-settings.js";
-import type { LogStore } from "./store/log-store.js";
 import { openLogStore } from "./store/open-log-store.js";
 import { StoreLogSink } from "./store/store-log-sink.js";
 
-export interface KeywayServerOptions {
-  port?: number;
-  host?: string;
-  /** A SQLite file (default `./keyway.db`) or a `postgres://` URL; ignored when `store` is given. */
-  dbPath?: string;
-  store?: LogStore;
-  /**
-   * Keys from config: each with every scope unless it names fewer (default `["kw_local"]`). Keys created through
-   * `/api/api-keys/` are stored (as hashes) in the database and work beside these.
-   */
-  apiKeys?: (string | ConfiguredApiKey)[];
-  /** The key ring of stored secrets (default env `KEYWAY_SECRET_KEY`; SQLite generates a key file without one). */
-  secretKey?: string;
-  /** How often another instance's settings changes are looked for besides Postgres `NOTIFY` (default 500 ms). */
-  settingsPollMs?: number;
-  /** Providers, key pools and custom providers for the gateway at `/api/chat/completions`. */
-  gateway?: Omit<GatewayConfig, "sink" | "onLog">;
-  prices?: Record<string, ModelPrices>;
-  maxBodyBytes?: number;
-  maxStringChars?: number;
-  /** A read query (list, metrics, count) running longer is stopped and answered 503 (default 15 s). */
-  queryTimeoutMs?: number;
-  /** Largest stored log, serialized (default 2 Mi characters): its biggest fields are cut with a marker past it. */
-  maxLogChars?: number;
-  /** Spans taken from one OTLP export; the rest are rejected in OTLP's partial success (default 10,000). */
-  maxOtlpSpans?: number;
-  /**
-   * On close, how long `/readyz` answers not-ready while requests are still taken, so a load balancer stops
-   * sending first (default 0; set it to the balancer's probe interval).
-   */
-  drainMs?: number;
-  /**
-   * Problems that do not fail a request: a write after a `block: false` answer, a gateway log the store could
-   * not take. Default: one line on stderr, at most one per 10 s.
-   */
-  onError?: (error: unknown) => void;
-}
-
-export interface KeywayServer {
-  url: string;
-  port: number;
-  store: LogStore;
-  /** The gateway in force (rebuilt when managed settings change). */
-  readonly gateway: Gateway;
-  server: Server;
-  /** Stops accepting, lets in-flight requests finish, flushes writes, closes the database. */
-  close(): Promise<void>;
-}
+export type { KeywayServer, KeywayServerOptions } from "./server-options.js";
 
 /** The key `keyway serve` and the doors' default sink share when none is configured (loopback only). */
 export const DEFAULT_API_KEY = DEFAULT_LOCAL_API_KEY;
@@ -134,7 +90,12 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
       return prices;
     },
   };
-  const sink = new StoreLogSink(store, ingestOptions, onError);
+  const metrics =
+    options.metrics === false
+      ? undefined
+      : new ServerMetrics(typeof options.metrics === "object" ? options.metrics : {});
+  const writer = (route: WriteRoute) => (metrics ? metrics.writer(store, route) : plainWriter(store));
+  const sink = new StoreLogSink(writer("gateway"), ingestOptions, onError);
   const live = new LiveGateway(
     {
       onError,
@@ -142,6 +103,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
       ...(configuredPrices ? { prices: configuredPrices } : {}),
       sink,
       maxBodyBytes,
+      ...(metrics ? { metrics: metrics.gateway } : {}),
     },
     settings.current,
   );
@@ -157,8 +119,12 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     options.apiKeys && options.apiKeys.length > 0 ? options.apiKeys : [DEFAULT_API_KEY]
   ).map((entry) => (typeof entry === "string" ? { key: entry } : entry));
   const authenticate = createAuthenticator(configured, () => settings.current);
-  const ingest = createIngestRoute(store, ingestOptions);
-  const otlp = createOtlpRoute(store, ingestOptions);
+  const ingest = createIngestRoute(
+    { single: writer("single"), batch: writer("batch"), spans: writer("spans") },
+    ingestOptions,
+  );
+  const otlp = createOtlpRoute(writer("otlp"), ingestOptions);
+  const scrape = metrics ? metricsHandler(metrics.gateway) : undefined;
   const adminBase = {
     settings,
     registry: () => live.current.providers,
@@ -205,6 +171,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     if (kind) return ingest(req, res, kind);
     if (isOtlp) return otlp(req, res);
     if (trimmed === "/mcp") return answerMcp(req, res, mcpSource);
+    if (method === "GET" && trimmed === "/metrics" && scrape) return scrape(req, res);
 
     // Only the routes an admin may use are management routes: the gateway's path skips them.
     if (needed.includes("admin")) {
@@ -235,6 +202,16 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     server.listen(options.port ?? 8787, options.host ?? "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const scrapes =
+    metrics && options.metricsPort !== undefined
+      ? await listenForScrapes(metrics.gateway, options.metricsPort, options.host ?? "127.0.0.1").catch(
+          (error: unknown) => {
+            // The metrics port taken: the server does not run half-configured.
+            server.close();
+            throw error;
+          },
+        )
+      : undefined;
   let closing: Promise<void> | undefined;
   return {
     url: `http://${options.host && options.host !== "0.0.0.0" ? options.host : "127.0.0.1"}:${port}`,
@@ -244,6 +221,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
       return live.current;
     },
     server,
+    ...(scrapes ? { metricsPort: scrapes.port } : {}),
     close() {
       closing ??= (async () => {
         readiness.drain();
@@ -255,6 +233,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
           // requests under way get a grace period, then every connection is closed.
           setTimeout(() => server.closeAllConnections(), 2_000).unref();
         });
+        await scrapes?.close();
         await live.close();
         await settings.close();
         await decoder.close();

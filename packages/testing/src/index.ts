@@ -22,5 +22,6 @@ export {
   startLogCapture,
 } from "./log-capture/log-capture-server.js";
 export { hasPostgres, startPostgres, type TestPostgres } from "./postgres-server.js";
+export { parseScrape, type Scrape } from "./prometheus-scrape.js";
 export { hasRedisServer, startRedis, type TestRedis } from "./redis-server.js";
 export { waitFor } from "./wait-for.js";

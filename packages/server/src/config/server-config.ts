@@ -52,6 +52,8 @@ export interface ServerConfigFile {
   budgets?: Record<string, Budget>;
   /** Requests and tokens per minute, per customer and per API key (`perCustomer`, `perApiKey`). */
   rateLimits?: RateLimits;
+  /** Prometheus metrics: `false` turns them off; `labels` opts in `customer` / `metadata.<key>`; `port` as `--metrics-port`. */
+  metrics?: false | { labels?: string[]; port?: number };
 }
 
 export interface ServeFlags {
@@ -62,6 +64,8 @@ export interface ServeFlags {
   config?: string | undefined;
   redis?: string | undefined;
   drainMs?: string | undefined;
+  metricsPort?: string | undefined;
+  noMetrics?: boolean | undefined;
 }
 
 function readConfigFile(path: string | undefined): ServerConfigFile {
@@ -77,7 +81,7 @@ function readConfigFile(path: string | undefined): ServerConfigFile {
   }
 }
 
-/** Server options: flags win over env (`KEYWAY_PORT`, `KEYWAY_DB`, `KEYWAY_API_KEYS`, `KEYWAY_REDIS_URL`, `KEYWAY_DRAIN_MS`), over the config file, over defaults. */
+/** Server options: flags win over env (`KEYWAY_PORT`, `KEYWAY_DB`, `KEYWAY_API_KEYS`, `KEYWAY_REDIS_URL`, `KEYWAY_DRAIN_MS`, `KEYWAY_METRICS_PORT`), over the config file, over defaults. */
 export function resolveServeOptions(
   flags: ServeFlags,
   env: Record<string, string | undefined> = process.env,
@@ -96,6 +100,16 @@ export function resolveServeOptions(
   const drainMs = drainText !== undefined ? Number(drainText) : 0;
   if (!Number.isInteger(drainMs) || drainMs < 0)
     throw new ConfigError(`Drain time must be a whole number of milliseconds, got "${drainText}".`);
+  const metricsFile = file.metrics === false ? undefined : file.metrics;
+  const metricsPortText = flags.metricsPort ?? readEnv("KEYWAY_METRICS_PORT", env);
+  const metricsPort = metricsPortText !== undefined ? Number(metricsPortText) : metricsFile?.port;
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535))
+    throw new ConfigError(
+      `Metrics port must be an integer 0–65535, got "${metricsPortText ?? metricsPort}".`,
+    );
+  const metricsOff = flags.noMetrics === true || file.metrics === false;
+  if (metricsOff && metricsPort !== undefined)
+    throw new ConfigError("A metrics port was given with metrics turned off.");
   const apiKeys =
     flags.apiKey && flags.apiKey.length > 0 ? flags.apiKey : (envKeys ?? checkApiKeys(file.apiKeys));
   return {
@@ -104,6 +118,12 @@ export function resolveServeOptions(
     dbPath: flags.db ?? readEnv("KEYWAY_DB", env) ?? file.db ?? "./keyway.db",
     ...(apiKeys ? { apiKeys } : {}),
     ...(drainMs ? { drainMs } : {}),
+    ...(metricsOff
+      ? { metrics: false }
+      : metricsFile?.labels
+        ? { metrics: { labels: metricsFile.labels } }
+        : {}),
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
     ...(file.prices ? { prices: file.prices } : {}),
     gateway: {
       ...(file.providers ? { providers: file.providers } : {}),

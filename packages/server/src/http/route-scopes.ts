@@ -3,10 +3,11 @@ import { HttpError } from "./http-error.js";
 
 const admin = /^\/api\/(?:providers|api-keys|audit-log)(?:\/|$)/;
 const models = /^\/api\/models(?:\/|$)/;
-const reads = /^\/(?:api\/(?:request-logs|traces|metrics|gateway\/keys|gateway\/usage)(?:\/|$)|mcp\/?$)/;
+const reads =
+  /^\/(?:api\/(?:request-logs|traces|metrics|gateway\/keys|gateway\/usage)(?:\/|$)|mcp\/?$|metrics\/?$)/;
 
 /**
- * The scopes that may use a route (any one of them): posting logs and traces is `ingest`, reading them (the read API and `/mcp`) `read`,
+ * The scopes that may use a route (any one of them): posting logs and traces is `ingest`, reading them (the read API, `/mcp`, `/metrics`) `read`,
  * managing providers, models and keys `admin`, everything else (the gateway) `gateway`. The model list is
  * read by the SDKs with their gateway key, and by the dashboard.
  */

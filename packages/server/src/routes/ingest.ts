@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { InvalidRequestError, readJsonBody, requestLogInputSchema } from "@keyway/core";
+import { InvalidRequestError, type RequestLog, readJsonBody, requestLogInputSchema } from "@keyway/core";
 import { HttpError } from "../http/http-error.js";
 import { sendJson } from "../http/respond.js";
-import type { LogStore } from "../store/log-store.js";
+import type { LogWriter } from "../metrics/server-metrics.js";
 import { type IngestOptions, prepareIngested } from "./prepare-ingested.js";
 
 type Json = Record<string, unknown>;
@@ -53,16 +53,24 @@ function itemsOf(body: unknown, kind: IngestKind): { items: unknown[]; batch: bo
  * (`logs.3.prompt_tokens`) and nothing is stored. With `respan_api_controls.block: false` the answer comes first.
  */
 export function createIngestRoute(
-  store: LogStore,
+  writers: Record<IngestKind, LogWriter>,
   options: IngestOptions & { maxBodyBytes: number; onError: (error: unknown) => void },
 ) {
   return async (req: IncomingMessage, res: ServerResponse, kind: IngestKind): Promise<void> => {
+    const store = writers[kind];
     const body = await readJsonBody(req, options.maxBodyBytes);
     const { items, batch } = itemsOf(body, kind);
     if (items.length === 0) throw new InvalidRequestError("The batch holds no logs.", { field: "logs" });
-    const logs = items.map((item, index) =>
-      prepareIngested(kind === "spans" ? withSpanId(item) : item, options, batch ? `logs.${index}.` : ""),
-    );
+    let logs: RequestLog[];
+    try {
+      logs = items.map((item, index) =>
+        prepareIngested(kind === "spans" ? withSpanId(item) : item, options, batch ? `logs.${index}.` : ""),
+      );
+    } catch (error) {
+      // Validated whole: one bad log refuses the batch.
+      store.refused(items.length);
+      throw error;
+    }
     const ids = logs.map((log) => log.unique_id);
     const controls = (!Array.isArray(body) && (body as Json)?.respan_api_controls) as Json | undefined;
     if (controls?.block === false) {

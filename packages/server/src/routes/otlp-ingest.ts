@@ -2,10 +2,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { InvalidRequestError, type RequestLog, readBody } from "@keyway/core";
 import { inheritIdentity, readSpan, spanToLog } from "@keyway/otel";
+import type { LogWriter } from "../metrics/server-metrics.js";
 import type { OtlpDecoder } from "../otlp/otlp-decoder.js";
 import { encodeOtlpResponse, type OtlpEncoding } from "../otlp/otlp-response.js";
 import { type SpanRecord, toSpanLike } from "../otlp/span-record.js";
-import type { LogStore } from "../store/log-store.js";
 import { type IngestOptions, prepareIngested } from "./prepare-ingested.js";
 
 /** Spans mapped, or logs written, between two turns of the event loop: other requests are answered between. */
@@ -52,7 +52,7 @@ export interface OtlpRouteOptions extends IngestOptions {
  * idempotent on trace and span id. The body is decoded in a worker and mapped in slices, so an export as large
  * as the limits allow leaves the server answering.
  */
-export function createOtlpRoute(store: LogStore, options: OtlpRouteOptions) {
+export function createOtlpRoute(store: LogWriter, options: OtlpRouteOptions) {
   const maxSpans = options.maxSpans ?? 10_000;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const encoding = encodingOf(req);
@@ -90,6 +90,7 @@ export function createOtlpRoute(store: LogStore, options: OtlpRouteOptions) {
     for (let start = 0; start < logs.length; start += SLICE)
       await store.insert(logs.slice(start, start + SLICE));
     const rejected = overLimit + (decoded.decoded - logs.length);
+    store.refused(rejected);
     const answer = encodeOtlpResponse(rejected, reasons.slice(0, 5).join("; "), encoding);
     res.writeHead(200, {
       "content-type": answer.contentType,

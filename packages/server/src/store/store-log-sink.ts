@@ -1,13 +1,13 @@
 import { type LogSink, type RequestLog, repairLog } from "@keyway/core";
+import type { LogWriter } from "../metrics/server-metrics.js";
 import { type IngestOptions, prepareIngested } from "../routes/prepare-ingested.js";
-import type { LogStore } from "./log-store.js";
 
 /** The gateway inside `keyway serve` logs straight into the store: no HTTP hop to itself. */
 export class StoreLogSink implements LogSink {
   #writes = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly store: LogStore,
+    private readonly store: LogWriter,
     private readonly options: IngestOptions,
     private readonly onError: (error: unknown) => void,
   ) {}
