@@ -35,6 +35,7 @@ export async function gatewayOverhead({
   ]);
   const mounted = await startChild(`${here}servers/express-gateway.mjs`, [upstream.url, logs.url]);
   const served = await startChild(`${here}servers/keyway-serve-gateway.mjs`, [upstream.url]);
+  const unmetered = await startChild(`${here}servers/keyway-serve-gateway.mjs`, [upstream.url, "no-metrics"]);
   const portkeyScript = createRequire(import.meta.url).resolve("@portkey-ai/gateway/build/start-server.js");
   const portkeyPort = 20_000 + Math.floor(Math.random() * 20_000);
   let portkey;
@@ -57,6 +58,7 @@ export async function gatewayOverhead({
       { name: "keyway", pid: keyway.child.pid, url: keyway.url, headers: {} },
       { name: "keyway-express", pid: mounted.child.pid, url: mounted.url, headers: { "x-user": "u1" } },
       { name: "keyway-serve", pid: served.child.pid, url: served.url, headers: {} },
+      { name: "keyway-serve-no-metrics", pid: unmetered.child.pid, url: unmetered.url, headers: {} },
       ...(portkey
         ? [
             {
@@ -185,7 +187,7 @@ export async function gatewayOverhead({
     }
     return results;
   } finally {
-    for (const server of [upstream, logs, keyway, mounted, served, floor, portkey]) server?.stop();
+    for (const server of [upstream, logs, keyway, mounted, served, unmetered, floor, portkey]) server?.stop();
   }
 }
 
