@@ -6,6 +6,7 @@ export {
   type IdentitySources,
   resolveIdentity,
 } from "./context/resolve-identity.js";
+export { hostAllowed } from "./credentials/base-url-allow-list.js";
 export {
   type CustomerKey,
   keyServesModel,
@@ -53,6 +54,7 @@ export {
   type BudgetDuration,
   BudgetExceededError,
   type BudgetUsage,
+  budgetPeriod,
 } from "./gateway/governance/budgets.js";
 export { type GatewayState, memoryGatewayState } from "./gateway/governance/gateway-state.js";
 export type { CallerLimits } from "./gateway/governance/governance.js";

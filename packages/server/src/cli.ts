@@ -8,10 +8,12 @@ import { rotateSecret } from "./settings/rotate-secret.js";
 import { maskUrl, maskUrls } from "./store/db-url.js";
 
 const usage = `Usage: keyway serve [--port 8787] [--host 127.0.0.1] [--db ./keyway.db | --db postgres://user:pass@host:5432/keyway] [--api-key KEY]... [--config keyway.config.json] [--drain-ms 0]
-                    [--metrics-port PORT | --no-metrics]
+                    [--metrics-port PORT | --no-metrics] [--log-format text|json]
 
 On SIGTERM, /readyz answers 503 for --drain-ms (KEYWAY_DRAIN_MS) while requests are still served, then it stops.
 GET /metrics (Prometheus) needs a read-scoped key; --metrics-port (KEYWAY_METRICS_PORT) also serves it without one.
+--log-format json (KEYWAY_LOG_FORMAT) writes the server's events (start, stop, settings changes, store or Redis lost and
+regained, alerts) as one JSON object per line on stdout.
 
 Env: KEYWAY_PORT, KEYWAY_HOST, KEYWAY_DB, KEYWAY_API_KEYS (comma-separated), KEYWAY_CONFIG, KEYWAY_REDIS_URL, and provider keys
 (GROQ_API_KEY, OPENAI_API_KEY, ANTHROPIC_API_KEY, …) for the gateway; KEYWAY_SECRET_KEY seals stored credentials.
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
       "drain-ms": { type: "string" },
       "metrics-port": { type: "string" },
       "no-metrics": { type: "boolean" },
+      "log-format": { type: "string" },
     },
   });
   const options = resolveServeOptions({
@@ -75,25 +78,37 @@ async function main(): Promise<void> {
     drainMs: values["drain-ms"],
     metricsPort: values["metrics-port"],
     noMetrics: values["no-metrics"],
+    logFormat: values["log-format"],
   });
   const server = await startKeywayServer(options);
+  const { events } = server;
   const keyNote = options.apiKeys ? `${options.apiKeys.length} API key(s)` : `API key ${DEFAULT_API_KEY}`;
-  console.log(`keyway serve listening on ${server.url} (db ${maskUrl(options.dbPath ?? "")}, ${keyNote})`);
-  if (server.metricsPort !== undefined)
-    console.log(`keyway serve: GET /metrics without a key on port ${server.metricsPort}`);
-  if (!options.apiKeys && options.host !== "127.0.0.1" && options.host !== "localhost") {
-    console.warn(
+  const db = maskUrl(options.dbPath ?? "");
+  events.emit("start", `keyway serve listening on ${server.url} (db ${db}, ${keyNote})`, {
+    url: server.url,
+    db,
+    api_keys: options.apiKeys?.length ?? 0,
+    alerts: options.alerts?.length ?? 0,
+    metrics_port: server.metricsPort,
+  });
+  if (server.metricsPort !== undefined && events.format === "text")
+    events.emit("start", `keyway serve: GET /metrics without a key on port ${server.metricsPort}`);
+  if (!options.apiKeys && options.host !== "127.0.0.1" && options.host !== "localhost")
+    events.emit(
+      "warning",
       `warning: serving on ${options.host} with the default API key; set --api-key or KEYWAY_API_KEYS`,
     );
-  }
   let stopping = false;
-  const stop = () => {
+  const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    void server.close().then(() => process.exit(0));
+    void server.close().then(() => {
+      events.emit("stop", `keyway serve stopped (${signal})`, { signal });
+      process.exit(0);
+    });
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
 main().catch((error: unknown) => {

@@ -8,8 +8,10 @@ import {
   metricsHandler,
   readJsonBody,
   serveGateway,
-  stderrWarner,
 } from "@keyway/core";
+import { AlertEngine } from "./alerts/alert-engine.js";
+import { openAlertStore } from "./alerts/open-alert-store.js";
+import { ServerEvents } from "./events/server-events.js";
 import { type ConfiguredApiKey, createAuthenticator } from "./http/auth.js";
 import { HttpError } from "./http/http-error.js";
 import { Readiness } from "./http/readiness.js";
@@ -18,7 +20,7 @@ import { requireScope, scopesOf } from "./http/route-scopes.js";
 import { answerMcp } from "./mcp/mcp-http.js";
 import { localQuerySource } from "./mcp/query-source.js";
 import { listenForScrapes } from "./metrics/metrics-listener.js";
-import { plainWriter, ServerMetrics, type WriteRoute } from "./metrics/server-metrics.js";
+import { countRejections, plainWriter, ServerMetrics, type WriteRoute } from "./metrics/server-metrics.js";
 import { OtlpDecoder } from "./otlp/otlp-decoder.js";
 import { answerAdmin } from "./routes/admin/admin-routes.js";
 import { answerModelList } from "./routes/admin/models-api.js";
@@ -57,7 +59,8 @@ const otlpRoutes = new Set(["/v1/traces", "/api/v1/traces", "/api/v2/traces"]);
 
 /** Starts `keyway serve` in this process. */
 export async function startKeywayServer(options: KeywayServerOptions = {}): Promise<KeywayServer> {
-  const onError = options.onError ?? stderrWarner("keyway serve");
+  const events = options.events ?? new ServerEvents(options.logFormat);
+  const onError = options.onError ?? events.warner();
   const db = options.dbPath ?? (options.store ? ":memory:" : "./keyway.db");
   const store =
     options.store ?? (await openLogStore(db, { queryTimeoutMs: options.queryTimeoutMs, onError }));
@@ -94,7 +97,20 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     options.metrics === false
       ? undefined
       : new ServerMetrics(typeof options.metrics === "object" ? options.metrics : {});
-  const writer = (route: WriteRoute) => (metrics ? metrics.writer(store, route) : plainWriter(store));
+  const alerts = new AlertEngine(options.alerts ?? [], {
+    store: await openAlertStore(db, onError),
+    logs: store,
+    gateway: () => live.current,
+    events,
+    onError,
+    ...(options.allowedWebhookHosts ? { allowedWebhookHosts: options.allowedWebhookHosts } : {}),
+    ...(options.alertIntervalMs ? { intervalMs: options.alertIntervalMs } : {}),
+  });
+  // Ingest's rejections reach the alerts whether or not metrics are on.
+  const writer = (route: WriteRoute) =>
+    countRejections(metrics ? metrics.writer(store, route) : plainWriter(store), (count) =>
+      alerts.watch.rejected(count),
+    );
   const sink = new StoreLogSink(writer("gateway"), ingestOptions, onError);
   const live = new LiveGateway(
     {
@@ -111,6 +127,12 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     try {
       live.update(managed);
       prices = gatewayPrices(configuredPrices, managed);
+      events.emit("config_change", "keyway serve: managed settings changed; the gateway was rebuilt", {
+        version: managed.version,
+        providers: managed.providers.size,
+        models: managed.models.size,
+        api_keys: managed.apiKeys.size,
+      });
     } catch (error) {
       onError(error);
     }
@@ -172,6 +194,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     if (isOtlp) return otlp(req, res);
     if (trimmed === "/mcp") return answerMcp(req, res, mcpSource);
     if (method === "GET" && trimmed === "/metrics" && scrape) return scrape(req, res);
+    if (method === "GET" && trimmed === "/api/alerts") return sendJson(res, 200, await alerts.view());
 
     // Only the routes an admin may use are management routes: the gateway's path skips them.
     if (needed.includes("admin")) {
@@ -212,6 +235,15 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
           },
         )
       : undefined;
+  alerts.start();
+  readiness.watch(options.healthCheckMs ?? 5_000, (check, state) => {
+    const name = check === "store" ? "store" : "redis";
+    events.emit(
+      `${name}_${state === "down" ? "lost" : "regained"}`,
+      `keyway serve: ${check === "store" ? "the log store" : "Redis"} ${state === "down" ? "stopped answering" : "answers again"}`,
+      { check },
+    );
+  });
   let closing: Promise<void> | undefined;
   return {
     url: `http://${options.host && options.host !== "0.0.0.0" ? options.host : "127.0.0.1"}:${port}`,
@@ -221,10 +253,12 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
       return live.current;
     },
     server,
+    events,
     ...(scrapes ? { metricsPort: scrapes.port } : {}),
     close() {
       closing ??= (async () => {
         readiness.drain();
+        readiness.stop();
         if (options.drainMs) await new Promise((resolve) => setTimeout(resolve, options.drainMs));
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
@@ -234,6 +268,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
           setTimeout(() => server.closeAllConnections(), 2_000).unref();
         });
         await scrapes?.close();
+        await alerts.close();
         await live.close();
         await settings.close();
         await decoder.close();

@@ -1,5 +1,7 @@
 import type { Server } from "node:http";
 import type { Gateway, GatewayConfig, ModelPrices } from "@keyway/core";
+import type { AlertRule } from "./alerts/alert-rules.js";
+import type { LogFormat, ServerEvents } from "./events/server-events.js";
 import type { ConfiguredApiKey } from "./http/auth.js";
 import type { LogStore } from "./store/log-store.js";
 
@@ -41,9 +43,21 @@ export interface KeywayServerOptions {
   metrics?: boolean | { labels?: string[] };
   /** Also serve `GET /metrics` without a key on this port (in-cluster scraping). */
   metricsPort?: number;
+  /** Alert rules (checked by `checkAlertRules`), evaluated once across the instances on one database. */
+  alerts?: AlertRule[];
+  /** `host:port` entries an alert webhook may reach though they are internal addresses (or plain http). */
+  allowedWebhookHosts?: string[];
+  /** How often alert rules are evaluated (default 15 s). */
+  alertIntervalMs?: number;
+  /** How often the store and Redis are probed for the "lost" / "regained" events (default 5 s). */
+  healthCheckMs?: number;
+  /** The format of the default `events` (ignored when `events` is given). */
+  logFormat?: LogFormat;
+  /** Where the server's own events go (start, stop, settings changes, store lost, alerts): default text lines. */
+  events?: ServerEvents;
   /**
    * Problems that do not fail a request: a write after a `block: false` answer, a gateway log the store could
-   * not take. Default: one line on stderr, at most one per 10 s.
+   * not take. Default: a `warning` event (one line on stderr in text), at most one per 10 s.
    */
   onError?: (error: unknown) => void;
 }
@@ -55,6 +69,8 @@ export interface KeywayServer {
   /** The gateway in force (rebuilt when managed settings change). */
   readonly gateway: Gateway;
   server: Server;
+  /** The server's event log: the CLI writes start and stop to it. */
+  events: ServerEvents;
   /** The port of `--metrics-port`'s listener, when there is one. */
   metricsPort?: number;
   /** Stops accepting, lets in-flight requests finish, flushes writes, closes the database. */

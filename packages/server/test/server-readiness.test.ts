@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPostgres, startRedis, type TestPostgres, type TestRedis } from "@keyway/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ServerEvents } from "../src/events/server-events.js";
 import { type KeywayServer, startKeywayServer } from "../src/keyway-server.js";
 
 const KEY = "kw_ready";
@@ -47,12 +48,20 @@ describe("GET /readyz", () => {
   });
 
   it("goes not-ready within a second of Postgres stopping, ready again when it returns; Redis counts too", async () => {
+    const lines: string[] = [];
     const server = await startKeywayServer({
       port: 0,
       dbPath: await postgres.createDatabase("readiness"),
       apiKeys: [KEY],
       gateway: { redis: redis.url },
+      healthCheckMs: 100,
+      events: new ServerEvents("json", (line) => lines.push(line)),
     });
+    const events = () =>
+      lines
+        .map((line) => JSON.parse(line) as { event: string; level: string })
+        .filter((entry) => entry.event !== "warning")
+        .map((entry) => `${entry.level} ${entry.event}`);
     servers.push(server);
     expect(await readyz(server)).toEqual({
       status: 200,
@@ -77,6 +86,9 @@ describe("GET /readyz", () => {
       ready: false,
       checks: { store: "ok", redis: "down" },
     });
+    // The server's own log saw each loss and return, once, as one JSON line each (and no password).
+    expect(events()).toEqual(["warn store_lost", "info store_regained", "warn redis_lost"]);
+    expect(lines.join("\n")).not.toMatch(/postgres:\/\/[^:@\s]+:[^*@\s]+@/);
   }, 60_000);
 
   it("a draining instance answers not-ready while it still serves requests", async () => {

@@ -17,12 +17,20 @@ export function checkBaseURL(apiBase: string, allowed: readonly string[], field:
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
     throw new ForbiddenBaseURLError(apiBase.split(":")[0] ?? "", "scheme");
+  if (!hostAllowed(url, allowed))
+    throw new ForbiddenBaseURLError(
+      `${url.hostname.toLowerCase()}:${url.port || defaultPort(url.protocol)}`,
+      "host",
+    );
+  return apiBase.replace(/\/+$/, "");
+}
+
+/** Whether the URL's host and port match an allow-list entry (`host:port`, or `host` for the scheme's default port). */
+export function hostAllowed(url: URL, allowed: readonly string[]): boolean {
   const host = url.hostname.toLowerCase();
   const port = url.port || defaultPort(url.protocol);
-  const match = allowed.some((entry) => {
+  return allowed.some((entry) => {
     const parsed = entryPattern.exec(entry.trim().toLowerCase());
     return parsed !== null && parsed[1] === host && (parsed[2] ?? defaultPort(url.protocol)) === port;
   });
-  if (!match) throw new ForbiddenBaseURLError(`${host}:${port}`, "host");
-  return apiBase.replace(/\/+$/, "");
 }

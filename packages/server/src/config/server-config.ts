@@ -8,6 +8,8 @@ import {
   type RateLimits,
   readEnv,
 } from "@keyway/core";
+import { type AlertRule, checkAlertRules } from "../alerts/alert-rules.js";
+import { type LogFormat, logFormats } from "../events/server-events.js";
 import type { ConfiguredApiKey } from "../http/auth.js";
 import type { KeywayServerOptions } from "../keyway-server.js";
 import { scopes } from "../settings/settings-records.js";
@@ -54,6 +56,12 @@ export interface ServerConfigFile {
   rateLimits?: RateLimits;
   /** Prometheus metrics: `false` turns them off; `labels` opts in `customer` / `metadata.<key>`; `port` as `--metrics-port`. */
   metrics?: false | { labels?: string[]; port?: number };
+  /** Alert rules: error rate, p95 latency, budget, keys down, ingest rejected; each posts to its webhook. */
+  alerts?: AlertRule[];
+  /** `host:port` entries alert webhooks may reach though internal (a receiver inside the network) or plain http. */
+  allowedWebhookHosts?: string[];
+  /** The server's own log lines: `text` (default) or one JSON object per line. */
+  logFormat?: LogFormat;
 }
 
 export interface ServeFlags {
@@ -66,6 +74,7 @@ export interface ServeFlags {
   drainMs?: string | undefined;
   metricsPort?: string | undefined;
   noMetrics?: boolean | undefined;
+  logFormat?: string | undefined;
 }
 
 function readConfigFile(path: string | undefined): ServerConfigFile {
@@ -81,7 +90,7 @@ function readConfigFile(path: string | undefined): ServerConfigFile {
   }
 }
 
-/** Server options: flags win over env (`KEYWAY_PORT`, `KEYWAY_DB`, `KEYWAY_API_KEYS`, `KEYWAY_REDIS_URL`, `KEYWAY_DRAIN_MS`, `KEYWAY_METRICS_PORT`), over the config file, over defaults. */
+/** Server options: flags win over env (`KEYWAY_PORT`, `KEYWAY_DB`, `KEYWAY_API_KEYS`, `KEYWAY_REDIS_URL`, `KEYWAY_DRAIN_MS`, `KEYWAY_METRICS_PORT`, `KEYWAY_LOG_FORMAT`), over the config file, over defaults. */
 export function resolveServeOptions(
   flags: ServeFlags,
   env: Record<string, string | undefined> = process.env,
@@ -110,6 +119,16 @@ export function resolveServeOptions(
   const metricsOff = flags.noMetrics === true || file.metrics === false;
   if (metricsOff && metricsPort !== undefined)
     throw new ConfigError("A metrics port was given with metrics turned off.");
+  const logFormat = flags.logFormat ?? readEnv("KEYWAY_LOG_FORMAT", env) ?? file.logFormat ?? "text";
+  if (!logFormats.includes(logFormat as LogFormat))
+    throw new ConfigError(`Log format must be ${logFormats.join(" or ")}, got "${logFormat}".`);
+  const alerts = checkAlertRules(file.alerts, file.budgets);
+  if (
+    file.allowedWebhookHosts !== undefined &&
+    (!Array.isArray(file.allowedWebhookHosts) ||
+      file.allowedWebhookHosts.some((host) => typeof host !== "string"))
+  )
+    throw new ConfigError("allowedWebhookHosts must be a list of host:port entries.");
   const apiKeys =
     flags.apiKey && flags.apiKey.length > 0 ? flags.apiKey : (envKeys ?? checkApiKeys(file.apiKeys));
   return {
@@ -125,6 +144,9 @@ export function resolveServeOptions(
         : {}),
     ...(metricsPort !== undefined ? { metricsPort } : {}),
     ...(file.prices ? { prices: file.prices } : {}),
+    ...(alerts.length > 0 ? { alerts } : {}),
+    ...(file.allowedWebhookHosts ? { allowedWebhookHosts: file.allowedWebhookHosts } : {}),
+    logFormat: logFormat as LogFormat,
     gateway: {
       ...(file.providers ? { providers: file.providers } : {}),
       ...(file.allowedBaseURLHosts ? { allowedBaseURLHosts: file.allowedBaseURLHosts } : {}),

@@ -29,6 +29,8 @@ async function probe(run: () => Promise<unknown>, ms: number): Promise<"ok" | "d
  */
 export class Readiness {
   #draining = false;
+  #last: ReadinessReport["checks"] | undefined;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: LogStore,
@@ -41,6 +43,36 @@ export class Readiness {
     this.#draining = true;
   }
 
+  #onChange: ((check: "store" | "redis", state: "ok" | "down") => void) | undefined;
+
+  /**
+   * Probes every `intervalMs` (and on every `/readyz`), calling `onChange` when the store or Redis goes down or
+   * comes back: the server's "lost" and "regained" events. The first report counts as a change only when down.
+   */
+  watch(intervalMs: number, onChange: (check: "store" | "redis", state: "ok" | "down") => void): void {
+    this.#onChange = onChange;
+    const probeAgain = () => {
+      if (!this.#onChange) return;
+      this.#timer = setTimeout(() => this.report().finally(probeAgain), intervalMs).unref();
+    };
+    void this.report().finally(probeAgain);
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#onChange = undefined;
+  }
+
+  #noticed(checks: ReadinessReport["checks"]): void {
+    const before = this.#last;
+    this.#last = checks;
+    for (const check of ["store", "redis"] as const) {
+      const now = checks[check];
+      if (now === undefined || now === (before ? before[check] : "ok")) continue;
+      this.#onChange?.(check, now);
+    }
+  }
+
   async report(): Promise<ReadinessReport> {
     const shared = this.state();
     const [store, redis] = await Promise.all([
@@ -48,6 +80,7 @@ export class Readiness {
       shared ? probe(() => shared.get("keyway:readyz"), this.timeoutMs) : undefined,
     ]);
     const checks = { store, ...(redis ? { redis } : {}) };
+    this.#noticed(checks);
     return { ready: !this.#draining && store === "ok" && redis !== "down", draining: this.#draining, checks };
   }
 }

@@ -4,7 +4,7 @@ import { HttpError } from "./http-error.js";
 const admin = /^\/api\/(?:providers|api-keys|audit-log)(?:\/|$)/;
 const models = /^\/api\/models(?:\/|$)/;
 const reads =
-  /^\/(?:api\/(?:request-logs|traces|metrics|gateway\/keys|gateway\/usage)(?:\/|$)|mcp\/?$|metrics\/?$)/;
+  /^\/(?:api\/(?:request-logs|traces|metrics|gateway\/keys|gateway\/usage|alerts)(?:\/|$)|mcp\/?$|metrics\/?$)/;
 
 /**
  * The scopes that may use a route (any one of them): posting logs and traces is `ingest`, reading them (the read API, `/mcp`, `/metrics`) `read`,

@@ -87,3 +87,23 @@ export class ServerMetrics {
 export function plainWriter(store: Pick<LogStore, "insert">): LogWriter {
   return { insert: (logs) => store.insert(logs), refused: () => {} };
 }
+
+/** `writer` with its rejections (refused, or refused by the store) also told to `add`: the alerts count them. */
+export function countRejections(writer: LogWriter, add: (count: number) => void): LogWriter {
+  return {
+    refused: (count) => {
+      add(count);
+      writer.refused(count);
+    },
+    insert: async (logs) => {
+      try {
+        const result = await writer.insert(logs);
+        add(result.rejected?.length ?? 0);
+        return result;
+      } catch (error) {
+        add(logs.length);
+        throw error;
+      }
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { inTransaction } from "../store/postgres-transaction.js";
+import { openPostgresSide } from "../store/side-connections.js";
 import type {
   AuditEntry,
   SettingsChange,
@@ -33,13 +34,7 @@ export class PostgresSettingsStore implements SettingsStore {
   }
 
   static async open(url: string, onError: (error: unknown) => void): Promise<PostgresSettingsStore> {
-    const pool = new pg.Pool({ connectionString: url, max: 3, connectionTimeoutMillis: 5_000 });
-    pool.on("error", onError);
-    // Instances starting together: one creates the tables, the others wait for it.
-    await inTransaction(pool, async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('keyway_settings_schema'))");
-      await client.query(schema);
-    });
+    const pool = await openPostgresSide(url, { max: 3, lock: "keyway_settings_schema", schema, onError });
     const store = new PostgresSettingsStore(pool);
     await store.#listen(url, onError);
     return store;

@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
+import { openSqliteSide } from "../store/side-connections.js";
 import type {
   AuditEntry,
   SettingsChange,
@@ -23,10 +22,7 @@ export class SqliteSettingsStore implements SettingsStore {
   readonly #db: DatabaseSync;
 
   constructor(path: string) {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    this.#db = new DatabaseSync(path);
-    this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;");
-    this.#db.exec(schema);
+    this.#db = openSqliteSide(path, schema);
   }
 
   async load(): Promise<{ version: number; docs: SettingsDoc[] }> {

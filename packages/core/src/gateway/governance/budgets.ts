@@ -23,7 +23,7 @@ export interface BudgetUsage {
 const durations: readonly BudgetDuration[] = ["daily", "weekly", "monthly", "yearly"];
 
 /** The UTC start of the period `at` falls in, and the period's length (for the counter's expiry). */
-function periodOf(duration: BudgetDuration, at: Date): { start: number; ms: number } {
+export function budgetPeriod(duration: BudgetDuration, at: Date): { start: number; ms: number } {
   const y = at.getUTCFullYear();
   const m = at.getUTCMonth();
   const d = at.getUTCDate();
@@ -103,7 +103,7 @@ export class Budgets {
   /** The counter of the period `now` falls in, and how long it has left (its expiry). */
   #periodKey(customer: string, duration: BudgetDuration): { key: string; ms: number } {
     const at = this.now();
-    const { start, ms } = periodOf(duration, at);
+    const { start, ms } = budgetPeriod(duration, at);
     return { key: `${this.subject.prefix}:${duration}:${start}:${customer}`, ms: start + ms - at.getTime() };
   }
 
