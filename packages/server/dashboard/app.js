@@ -1,5 +1,7 @@
 // The Keyway dashboard: plain ES modules, no build step. Every view has a URL (`#/`, `#/logs/:id`, `#/traces`,
 // `#/traces/:id`, `#/customers`, `#/customers/:id`) and keeps its filters in it, so a link shows what you saw.
+
+import { refreshAlerts } from "./alerts.js";
 import { apiKey } from "./api.js";
 import { refreshApiKeys, wireApiKeyForm } from "./api-keys.js";
 import { refreshAudit } from "./audit.js";
@@ -26,6 +28,7 @@ const tabOf = {
   customer: "customers",
   providers: "providers",
   "api-keys": "api-keys",
+  alerts: "alerts",
   audit: "audit",
 };
 function show(view) {
@@ -73,6 +76,9 @@ async function render() {
   } else if (section === "api-keys") {
     show("api-keys");
     await refreshApiKeys();
+  } else if (section === "alerts") {
+    show("alerts");
+    await refreshAlerts();
   } else if (section === "audit") {
     show("audit");
     await refreshAudit();

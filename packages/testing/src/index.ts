@@ -14,6 +14,7 @@ export type { ServiceAccountJson, VertexAuth } from "./emulator/vertex.js";
 export { freePort } from "./free-port.js";
 export { type ListeningServer, listen } from "./http/listen.js";
 export { parseJson, readBody } from "./http/read-body.js";
+export { startWebhookReceiver, type WebhookReceiver } from "./http/webhook-receiver.js";
 export {
   type CapturedPost,
   type CaptureFault,

@@ -31,7 +31,8 @@ const DEFAULT_MIN_INTERVAL_S = 300;
 /**
  * The next state of a rule from what was measured. A rule fires when its value reaches the threshold, at most
  * once per `min_interval_seconds` (a breach sooner than that waits, and fires if it lasts), and once per budget
- * period; a firing rule sends "resolved" when its value falls back (or its budget period ends), then may fire again.
+ * period; a firing rule sends "resolved" when its value falls back (a budget rule: when its period ends), then
+ * may fire again.
  */
 export function decide(
   rule: AlertRule,
@@ -43,8 +44,11 @@ export function decide(
   const breached = measure.value >= rule.threshold;
   const seen = { ...was, value: measure.value, checked_at: now };
   if (was.state === "firing") {
-    const periodOver = rule.kind === "budget" && measure.period !== was.period;
-    if (breached && !periodOver) return { next: seen };
+    // Spend does not go back within a period (what seems to is a call's reservation settling lower): a budget
+    // rule stays firing until its period ends.
+    if (rule.kind === "budget") {
+      if (measure.period === was.period) return { next: seen };
+    } else if (breached) return { next: seen };
     return { next: { ...seen, state: "ok", since: now }, send: "resolved" };
   }
   if (!breached) return { next: seen };

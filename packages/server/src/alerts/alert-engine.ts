@@ -72,8 +72,10 @@ export class AlertEngine {
         const was = previous.get(rule.name);
         try {
           const decision = decide(rule, was, await measureRule(rule, context), now);
-          if (decision.send && !(await this.#send(rule, decision.send, decision.next.value, now)))
-            return was ? { ...was, checked_at: now } : undefined; // tried again next tick
+          const { value } = decision.next;
+          // Not delivered: the value is shown, the change is not made, and the next tick tries again.
+          if (decision.send && !(await this.#send(rule, decision.send, value, now)))
+            return { ...(was ?? { name: rule.name, state: "ok", since: now }), value, checked_at: now };
           return decision.next;
         } catch (error) {
           this.options.onError(error);

@@ -22,6 +22,7 @@ const files: Record<string, { file: string; type: string }> = {
       "providers",
       "api-keys",
       "audit",
+      "alerts",
     ].map((name) => [
       `/dashboard/${name}.js`,
       { file: join(dashboardDir, `${name}.js`), type: "text/javascript; charset=utf-8" },
