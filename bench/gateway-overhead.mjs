@@ -3,22 +3,12 @@
 // mounted in Express (@keyway/express), keyway serve's own gateway (logging into SQLite), and Portkey's
 // open-source gateway. Sequential requests alternate between targets (A/B/C/D) in rounds; p50 is the median of
 // round medians, p99 over every sample. Then concurrency 32 and 64, then stream TTFT.
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { alternatingRounds } from "./lib/alternating-rounds.mjs";
 import { startChild } from "./lib/child-server.mjs";
 import { post, runConcurrent } from "./lib/http-client.mjs";
+import { cpuMicros } from "./lib/process-cpu.mjs";
 import { median, percentile, round } from "./lib/stats.mjs";
-
-/** CPU time (user + system) a process has used, in µs, from /proc (clock ticks of 10 ms); undefined off Linux. */
-function cpuMicros(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return undefined;
-  }
-}
 
 export async function gatewayOverhead({
   latencyMs = 5,

@@ -293,6 +293,14 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
           "",
         ]
       : []),
+    ...(results.metrics
+      ? [
+          "",
+          `## Metrics on vs off (\`bench/metrics-overhead.mjs\`)${when("metrics")}`,
+          "",
+          `keyway serve (SQLite, logging on) with Prometheus metrics on and off, ${results.metrics.blocks} alternating blocks of ${results.metrics.perBlock} requests at c=${results.metrics.concurrency}: CPU per request (median of blocks) **${results.metrics.cpuPerRequestUs.on} µs on, ${results.metrics.cpuPerRequestUs.off} µs off: ×${results.metrics.ratio}** (goal under ×1.05: ${results.metrics.ratio < 1.05 ? "met" : "missed"}). Blocks on: ${results.metrics.blocksUs.on.join(", ")}; off: ${results.metrics.blocksUs.off.join(", ")} µs.`,
+        ]
+      : []),
     "",
     "## Doors",
     "",

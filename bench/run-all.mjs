@@ -7,6 +7,7 @@ import { gatewayControls } from "./gateway-controls.mjs";
 import { gatewayOverhead } from "./gateway-overhead.mjs";
 import { langchainOverhead } from "./langchain-overhead.mjs";
 import { logHotPath } from "./log-hot-path.mjs";
+import { metricsOverhead } from "./metrics-overhead.mjs";
 import { middlewareOverhead } from "./middleware-overhead.mjs";
 import { otelExporter } from "./otel-exporter.mjs";
 import { render } from "./render-results.mjs";
@@ -27,6 +28,7 @@ const run = async (name, fn) => {
   );
 };
 await run("gateway", () => gatewayOverhead());
+await run("metrics", () => metricsOverhead());
 await run("controls", () => gatewayControls());
 await run("clouds", () => cloudAuth());
 await run("logHotPath", () => logHotPath());
