@@ -32,6 +32,8 @@ export class AlertEngine {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #closed = false;
+  /** Per rule, the last delivery failure recorded: the same one again each tick is retried, not recorded again. */
+  readonly #failing = new Map<string, string>();
 
   constructor(
     private rules: readonly AlertRule[],
@@ -106,9 +108,12 @@ export class AlertEngine {
         { alert: rule.name, kind: rule.kind, value, threshold: rule.threshold },
       );
       await this.options.store.recordFiring(firing);
+      this.#failing.delete(rule.name);
       return true;
     } catch (error) {
       const reason = (error as Error).message;
+      if (this.#failing.get(rule.name) === `${state} ${reason}`) return false;
+      this.#failing.set(rule.name, `${state} ${reason}`);
       events.emit(
         "alert_delivery_failed",
         `keyway serve: alert "${rule.name}" ${state} not delivered: ${reason}`,
