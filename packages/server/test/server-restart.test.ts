@@ -12,11 +12,14 @@ afterEach(() => {
 });
 
 /** Starts the built `keyway serve` and resolves with its URL from the one line it logs. */
-function serve(dbPath: string): Promise<{ child: ChildProcess; url: string; line: string }> {
+function serve(
+  dbPath: string,
+  extra: string[] = [],
+): Promise<{ child: ChildProcess; url: string; line: string; output: () => string }> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run the build first (pnpm test does)`);
   const child = spawn(
     process.execPath,
-    [cli, "serve", "--port", "0", "--db", dbPath, "--api-key", "kw_restart"],
+    [cli, "serve", "--port", "0", "--db", dbPath, "--api-key", "kw_restart", ...extra],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   children.push(child);
@@ -25,7 +28,7 @@ function serve(dbPath: string): Promise<{ child: ChildProcess; url: string; line
     child.stdout?.on("data", (data: Buffer) => {
       output += data.toString();
       const match = /listening on (http:\/\/[\d.:]+)/.exec(output);
-      if (match) resolve({ child, url: match[1] as string, line: output.trim() });
+      if (match) resolve({ child, url: match[1] as string, line: output.trim(), output: () => output });
     });
     child.stderr?.on("data", (data: Buffer) => {
       output += data.toString();
@@ -72,13 +75,27 @@ describe("keyway serve as a process", () => {
 
   it("shuts down on SIGTERM with exit code 0, keeping what it acknowledged", async () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), "keyway-term-")), "logs.db");
-    const first = await serve(dbPath);
+    const first = await serve(dbPath, ["--log-format", "json"]);
     const pending = post(first.url, [{ unique_id: "term-1", model: "m" }]);
     const response = await pending;
     first.child.kill("SIGTERM");
-    const code = await new Promise((resolve) => first.child.once("exit", resolve));
+    // "close", not "exit": the child's output is read to its end before it is checked.
+    const code = await new Promise((resolve) => first.child.once("close", resolve));
     expect(response.status).toBe(200);
     expect(code).toBe(0);
+    // --log-format json: the start and the stop, one JSON object per line, and never the API key.
+    const events = first
+      .output()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events.map((event) => [event.level, event.event])).toEqual([
+      ["info", "start"],
+      ["info", "stop"],
+    ]);
+    expect(events[0]).toMatchObject({ url: first.url, api_keys: 1, alerts: 0 });
+    expect(events[1]).toMatchObject({ signal: "SIGTERM", message: "keyway serve stopped (SIGTERM)" });
+    expect(first.output()).not.toContain("kw_restart");
     const second = await serve(dbPath);
     expect(
       (
