@@ -20,7 +20,7 @@ import { requireScope, scopesOf } from "./http/route-scopes.js";
 import { answerMcp } from "./mcp/mcp-http.js";
 import { localQuerySource } from "./mcp/query-source.js";
 import { listenForScrapes } from "./metrics/metrics-listener.js";
-import { countRejections, plainWriter, ServerMetrics, type WriteRoute } from "./metrics/server-metrics.js";
+import { ServerMetrics, storeWriter, type WriteRoute } from "./metrics/server-metrics.js";
 import { OtlpDecoder } from "./otlp/otlp-decoder.js";
 import { answerAdmin } from "./routes/admin/admin-routes.js";
 import { answerModelList } from "./routes/admin/models-api.js";
@@ -107,10 +107,9 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     ...(options.alertIntervalMs ? { intervalMs: options.alertIntervalMs } : {}),
   });
   // Ingest's rejections reach the alerts whether or not metrics are on.
+  const rejected = (count: number) => alerts.watch.rejected(count);
   const writer = (route: WriteRoute) =>
-    countRejections(metrics ? metrics.writer(store, route) : plainWriter(store), (count) =>
-      alerts.watch.rejected(count),
-    );
+    metrics ? metrics.writer(store, route, rejected) : storeWriter(store, rejected);
   const sink = new StoreLogSink(writer("gateway"), ingestOptions, onError);
   const live = new LiveGateway(
     {
@@ -236,14 +235,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
         )
       : undefined;
   alerts.start();
-  readiness.watch(options.healthCheckMs ?? 5_000, (check, state) => {
-    const name = check === "store" ? "store" : "redis";
-    events.emit(
-      `${name}_${state === "down" ? "lost" : "regained"}`,
-      `keyway serve: ${check === "store" ? "the log store" : "Redis"} ${state === "down" ? "stopped answering" : "answers again"}`,
-      { check },
-    );
-  });
+  readiness.watch(options.healthCheckMs ?? 5_000, (check, state) => events.health(check, state));
   let closing: Promise<void> | undefined;
   return {
     url: `http://${options.host && options.host !== "0.0.0.0" ? options.host : "127.0.0.1"}:${port}`,

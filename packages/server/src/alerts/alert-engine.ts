@@ -89,16 +89,9 @@ export class AlertEngine {
   }
 
   async #send(rule: AlertRule, state: "firing" | "resolved", value: number, now: number): Promise<boolean> {
-    const at = new Date(now).toISOString();
-    const message = { alert: rule.name, state, value, threshold: rule.threshold, at };
-    const firing: AlertFiring = {
-      alert: rule.name,
-      state,
-      value,
-      threshold: rule.threshold,
-      at: now,
-      delivered: true,
-    };
+    const sent = { alert: rule.name, state, value, threshold: rule.threshold };
+    const message = { ...sent, at: new Date(now).toISOString() };
+    const firing: AlertFiring = { ...sent, at: now, delivered: true };
     const { events } = this.options;
     try {
       await postWebhook(rule.webhook, webhookBody(rule, message), this.options.allowedWebhookHosts ?? []);

@@ -34,8 +34,11 @@ export function isInternalAddress(address: string): boolean {
   return internal.check(address, family === 4 ? "ipv4" : "ipv6");
 }
 
-/** A refusal to connect to an internal address: its message names neither the URL nor the address. */
-export class InternalAddressError extends Error {
+/** Why a webhook was not delivered, in words that name neither its URL nor its address (the URL is a secret). */
+export class WebhookError extends Error {}
+
+/** A refusal to connect to an internal address. */
+export class InternalAddressError extends WebhookError {
   readonly code = "webhook_address_not_allowed";
   constructor() {
     super("the webhook's host is an internal address; allow it with allowedWebhookHosts");

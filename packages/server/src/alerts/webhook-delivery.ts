@@ -3,7 +3,7 @@ import { request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
 import { hostAllowed } from "@keyway/core";
 import type { AlertKind, AlertRule, AlertWebhook } from "./alert-rules.js";
-import { InternalAddressError, isInternalAddress, publicLookup } from "./public-address.js";
+import { InternalAddressError, isInternalAddress, publicLookup, WebhookError } from "./public-address.js";
 
 /** The JSON a firing posts (the contract): `at` is ISO 8601. */
 export interface AlertMessage {
@@ -54,7 +54,9 @@ export function postWebhook(
   const url = new URL(webhook.url);
   const listed = hostAllowed(url, allowedHosts);
   if (!listed && url.protocol !== "https:")
-    return Promise.reject(new Error("the webhook must be https (or its host:port in allowedWebhookHosts)"));
+    return Promise.reject(
+      new WebhookError("the webhook must be https (or its host:port in allowedWebhookHosts)"),
+    );
   const literal = url.hostname.replace(/^\[|\]$/g, "");
   if (!listed && isIP(literal) !== 0 && isInternalAddress(literal))
     return Promise.reject(new InternalAddressError());
@@ -78,16 +80,18 @@ export function postWebhook(
         res.on("end", () => {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) resolve();
-          else reject(new Error(`the webhook answered ${status}`));
+          else reject(new WebhookError(`the webhook answered ${status}`));
         });
       },
     );
-    req.on("timeout", () => req.destroy(new Error(`the webhook did not answer within ${TIMEOUT_MS} ms`)));
+    req.on("timeout", () =>
+      req.destroy(new WebhookError(`the webhook did not answer within ${TIMEOUT_MS} ms`)),
+    );
     req.on("error", (error: NodeJS.ErrnoException) =>
       reject(
-        error instanceof InternalAddressError || error.message.startsWith("the webhook")
+        error instanceof WebhookError
           ? error
-          : new Error(`could not reach the webhook (${error.code ?? "network error"})`),
+          : new WebhookError(`could not reach the webhook (${error.code ?? "network error"})`),
       ),
     );
     req.end(payload);

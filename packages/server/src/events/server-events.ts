@@ -62,6 +62,16 @@ export class ServerEvents {
     } catch {}
   }
 
+  /** The store or Redis stopped answering (`down`), or answers again. */
+  health(check: "store" | "redis", state: "ok" | "down"): void {
+    const what = check === "store" ? "the log store" : "Redis";
+    this.emit(
+      `${check}_${state === "down" ? "lost" : "regained"}`,
+      `keyway serve: ${what} ${state === "down" ? "stopped answering" : "answers again"}`,
+      { check },
+    );
+  }
+
   /** The server's `onError`: rate-limited as `stderrWarner` is, written as a `warning` event. */
   warner(): (error: unknown) => void {
     return stderrWarner("keyway serve", {

@@ -49,21 +49,23 @@ export class ServerMetrics {
     });
   }
 
-  /** A writer for `route` over `store`: every write timed and its outcome counted. */
-  writer(store: Pick<LogStore, "insert">, route: WriteRoute): LogWriter {
-    const refused = (count: number) => {
-      if (count > 0) this.#ingest.inc({ route, result: "rejected" }, count);
-    };
-    return {
-      refused,
-      insert: async (logs) => {
+  /**
+   * A writer for `route` over `store`: every write timed and its outcome counted; each rejection is also told to
+   * `alsoRefused` (the alerts count them).
+   */
+  writer(
+    store: Pick<LogStore, "insert">,
+    route: WriteRoute,
+    alsoRefused?: (count: number) => void,
+  ): LogWriter {
+    const timed = {
+      insert: async (logs: readonly RequestLog[]) => {
         const stop = this.#writeSeconds.startTimer();
         this.#inFlight++;
         try {
           const result = await store.insert(logs);
           if (result.inserted > 0) this.#ingest.inc({ route, result: "stored" }, result.inserted);
           if (result.duplicates > 0) this.#ingest.inc({ route, result: "duplicate" }, result.duplicates);
-          refused(result.rejected?.length ?? 0);
           // The gateway counts its own calls; a door's are counted here, unless a resend makes it unclear which.
           if (route !== "gateway" && result.duplicates === 0) {
             const skip = new Set(result.rejected?.map((entry) => entry.index));
@@ -71,37 +73,36 @@ export class ServerMetrics {
               if (!skip.has(index)) this.gateway.observe(log, "ingest");
           }
           return result;
-        } catch (error) {
-          refused(logs.length);
-          throw error;
         } finally {
           this.#inFlight--;
           stop();
         }
       },
     };
+    return storeWriter(timed, (count) => {
+      if (count > 0) this.#ingest.inc({ route, result: "rejected" }, count);
+      alsoRefused?.(count);
+    });
   }
 }
 
-/** A writer that only writes, for a server run with metrics off. */
-export function plainWriter(store: Pick<LogStore, "insert">): LogWriter {
-  return { insert: (logs) => store.insert(logs), refused: () => {} };
-}
-
-/** `writer` with its rejections (refused, or refused by the store) also told to `add`: the alerts count them. */
-export function countRejections(writer: LogWriter, add: (count: number) => void): LogWriter {
+/**
+ * A writer over `store` that tells `refused` of every log rejected: before the store saw it, by the store, or in
+ * a write that failed. Without metrics it is the server's writer; with them, it counts the metrics' rejections too.
+ */
+export function storeWriter(
+  store: Pick<LogStore, "insert">,
+  refused: (count: number) => void = () => {},
+): LogWriter {
   return {
-    refused: (count) => {
-      add(count);
-      writer.refused(count);
-    },
+    refused,
     insert: async (logs) => {
       try {
-        const result = await writer.insert(logs);
-        add(result.rejected?.length ?? 0);
+        const result = await store.insert(logs);
+        refused(result.rejected?.length ?? 0);
         return result;
       } catch (error) {
-        add(logs.length);
+        refused(logs.length);
         throw error;
       }
     },
