@@ -23,6 +23,7 @@ import { listenForScrapes } from "./metrics/metrics-listener.js";
 import { ServerMetrics, storeWriter, type WriteRoute } from "./metrics/server-metrics.js";
 import { OtlpDecoder } from "./otlp/otlp-decoder.js";
 import { answerAdmin } from "./routes/admin/admin-routes.js";
+import { alertsView } from "./routes/admin/alerts-api.js";
 import { answerModelList } from "./routes/admin/models-api.js";
 import { dashboardAsset, dashboardSecurityHeaders } from "./routes/dashboard-assets.js";
 import { createIngestRoute, type IngestKind } from "./routes/ingest.js";
@@ -97,7 +98,8 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     options.metrics === false
       ? undefined
       : new ServerMetrics(typeof options.metrics === "object" ? options.metrics : {});
-  const alerts = new AlertEngine(options.alerts ?? [], {
+  const configuredAlerts = options.alerts ?? [];
+  const alerts = new AlertEngine([...configuredAlerts, ...settings.current.alertRules()], {
     store: await openAlertStore(db, onError),
     logs: store,
     gateway: () => live.current,
@@ -126,11 +128,13 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     try {
       live.update(managed);
       prices = gatewayPrices(configuredPrices, managed);
+      alerts.setRules([...configuredAlerts, ...managed.alertRules()]);
       events.emit("config_change", "keyway serve: managed settings changed; the gateway was rebuilt", {
         version: managed.version,
         providers: managed.providers.size,
         models: managed.models.size,
         api_keys: managed.apiKeys.size,
+        alerts: managed.alerts.size,
       });
     } catch (error) {
       onError(error);
@@ -151,6 +155,11 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     registry: () => live.current.providers,
     fileProviders: fileConfig.providers ?? {},
     env: fileConfig.env ?? process.env,
+    alerts: {
+      configured: configuredAlerts,
+      budgets: fileConfig.budgets ?? {},
+      allowedWebhookHosts: options.allowedWebhookHosts ?? [],
+    },
   };
 
   const mcpSource = localQuerySource(store, () => live.current);
@@ -193,7 +202,8 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     if (isOtlp) return otlp(req, res);
     if (trimmed === "/mcp") return answerMcp(req, res, mcpSource);
     if (method === "GET" && trimmed === "/metrics" && scrape) return scrape(req, res);
-    if (method === "GET" && trimmed === "/api/alerts") return sendJson(res, 200, await alerts.view());
+    const alertsAnswer = method === "GET" ? await alertsView(trimmed, alerts) : undefined;
+    if (alertsAnswer) return sendJson(res, alertsAnswer.status, alertsAnswer.body);
 
     // Only the routes an admin may use are management routes: the gateway's path skips them.
     if (needed.includes("admin")) {

@@ -350,6 +350,15 @@ describe("alerts", () => {
     });
     expect(bad).toMatch(/webhook\.url must be http\(s\)/);
     expect(bad).not.toContain(SECRET);
+    // A misspelt field would silently change what the rule watches: refused, named.
+    expect(
+      refused({ alerts: [{ name: "a", kind: "key_down", threshold: 1, window: 60, webhook: hook }] }),
+    ).toMatch(/^alerts\[0\]\.window is not a field of an alert rule/);
+    expect(
+      refused({
+        alerts: [{ name: "a", kind: "key_down", threshold: 1, webhook: { ...hook, fmt: "slack" } }],
+      }),
+    ).toMatch(/alerts\[0\]\.webhook\.fmt is not a field of a webhook/);
     expect(refused({}, { KEYWAY_LOG_FORMAT: "xml" })).toMatch(/Log format must be text or json, got "xml"/);
     const options = resolveServeOptions(
       {

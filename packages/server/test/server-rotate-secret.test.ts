@@ -19,12 +19,12 @@ afterAll(() => emulator?.close());
 
 const rotate = (args: string[], env: Record<string, string> = {}) =>
   run(process.execPath, [cli, "rotate-secret", ...args], { env: { PATH: process.env.PATH ?? "", ...env } });
-/** The key ids the stored credentials are sealed with, read from the database file itself. */
+/** The key ids the stored secrets (credentials, webhook URLs) are sealed with, read from the database file itself. */
 function sealedWith(dbPath: string): string[] {
   const db = new DatabaseSync(dbPath, { readOnly: true });
   try {
     return db
-      .prepare("SELECT doc FROM kw_settings WHERE kind = 'provider_key'")
+      .prepare("SELECT doc FROM kw_settings WHERE kind IN ('provider_key', 'alert')")
       .all()
       .map((row) => (JSON.parse(row.doc as string) as { secret: string }).secret.split(".")[1] as string);
   } finally {
@@ -92,16 +92,26 @@ describe("keyway rotate-secret", () => {
     const newKey = randomBytes(32).toString("hex");
     const first = await startPlatform({ secretKey: oldKey }, emulator);
     await addProvider(first.server.url, "envkeyed", "env-keyed-secret");
+    const alert = await callJson(first.server.url, ADMIN_KEY, "POST", "/api/alerts/", {
+      name: "spend",
+      kind: "key_down",
+      threshold: 3,
+      webhook: { url: "https://hooks.example.com/services/rotated-webhook-secret" },
+    });
+    expect(alert.status).toBe(201);
     await first.close();
     const { stdout } = await rotate(["--db", first.dbPath, "--new-key", newKey], {
       KEYWAY_SECRET_KEY: oldKey,
     });
-    expect(stdout).toContain("1 stored secret(s)");
+    // The provider's key and the alert's webhook URL.
+    expect(stdout).toContain("2 stored secret(s)");
     expect(stdout).toContain('KEYWAY_SECRET_KEY="<new key>,<old key>"');
 
     const rotated = await startPlatform({ dbPath: first.dbPath, secretKey: newKey }, emulator);
     try {
       await usesKey(rotated.server.url, "envkeyed-chat", "env-keyed-secret");
+      const view = await callJson(rotated.server.url, ADMIN_KEY, "GET", `/api/alerts/${alert.body.id}`);
+      expect(view.body).toMatchObject({ name: "spend", webhook: { host: "hooks.example.com" } });
       const audit = await callJson(rotated.server.url, ADMIN_KEY, "GET", "/api/audit-log/?limit=1");
       expect(audit.body.results?.[0]).toMatchObject({
         actor: "keyway rotate-secret",

@@ -40,8 +40,13 @@ export class AlertEngine {
     private readonly options: AlertEngineOptions,
   ) {
     this.#intervalMs = options.intervalMs ?? 15_000;
-    const longest = Math.max(300, ...rules.map((rule) => rule.window_seconds ?? 300));
-    this.watch = new InstanceWatch(randomUUID(), longest);
+    this.watch = new InstanceWatch(randomUUID(), longestWindow(rules));
+  }
+
+  /** The rules from now on (the config file's and the managed ones); a rule's state follows its name. */
+  setRules(rules: readonly AlertRule[]): void {
+    this.rules = rules;
+    this.watch.keepSeconds = longestWindow(rules);
   }
 
   start(): void {
@@ -121,7 +126,10 @@ export class AlertEngine {
     }
   }
 
-  /** The rules as the dashboard shows them (a webhook by its host only), their state and the last firings. */
+  /**
+   * The rules as the dashboard shows them (a webhook by its host only, where each rule comes from), their state
+   * and the last firings.
+   */
   async view(limit = 50): Promise<{ rules: unknown[]; firings: AlertFiring[] }> {
     const [states, firings] = await Promise.all([
       this.options.store.states(),
@@ -133,6 +141,7 @@ export class AlertEngine {
         const state = byName.get(rule.name);
         return {
           ...rule,
+          source: rule.id ? "managed" : "config",
           webhook: { host: new URL(webhook.url).host, format: webhook.format ?? "json" },
           state: state?.state ?? "ok",
           value: state?.value ?? null,
@@ -153,3 +162,6 @@ export class AlertEngine {
     await this.options.store.close();
   }
 }
+
+const longestWindow = (rules: readonly AlertRule[]) =>
+  Math.max(300, ...rules.map((rule) => rule.window_seconds ?? 300));

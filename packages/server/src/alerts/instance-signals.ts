@@ -12,7 +12,8 @@ export class InstanceWatch {
 
   constructor(
     readonly instance: string,
-    private readonly keepSeconds: number,
+    /** The longest window a rule looks back over: set again when the rules change. */
+    public keepSeconds: number,
   ) {}
 
   rejected(count: number, now = Date.now()): void {

@@ -42,6 +42,19 @@ export function webhookBody(rule: AlertRule, message: AlertMessage): unknown {
 }
 
 /**
+ * Why a webhook would be refused before any lookup (plain http, or an internal address written in the URL), or
+ * undefined; a name that resolves to an internal address is refused when connecting.
+ */
+export function webhookRefusal(url: URL, allowedHosts: readonly string[]): WebhookError | undefined {
+  if (hostAllowed(url, allowedHosts)) return undefined;
+  if (url.protocol !== "https:")
+    return new WebhookError("the webhook must be https (or its host:port in allowedWebhookHosts)");
+  const literal = url.hostname.replace(/^\[|\]$/g, "");
+  if (isIP(literal) !== 0 && isInternalAddress(literal)) return new InternalAddressError();
+  return undefined;
+}
+
+/**
  * POSTs `body` to the webhook. A host on `allowedHosts` (`host:port`) may be anything, over http too; any other
  * must be https and resolve to public addresses only (no loopback, private networks or cloud metadata), checked
  * at connect time. Redirects are not followed. Errors never carry the URL: it is a secret.
@@ -53,13 +66,8 @@ export function postWebhook(
 ): Promise<void> {
   const url = new URL(webhook.url);
   const listed = hostAllowed(url, allowedHosts);
-  if (!listed && url.protocol !== "https:")
-    return Promise.reject(
-      new WebhookError("the webhook must be https (or its host:port in allowedWebhookHosts)"),
-    );
-  const literal = url.hostname.replace(/^\[|\]$/g, "");
-  if (!listed && isIP(literal) !== 0 && isInternalAddress(literal))
-    return Promise.reject(new InternalAddressError());
+  const refusal = webhookRefusal(url, allowedHosts);
+  if (refusal) return Promise.reject(refusal);
   const payload = Buffer.from(JSON.stringify(body));
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {

@@ -1,9 +1,16 @@
+import type { AlertRule } from "../alerts/alert-rules.js";
 import { type SecretBox, SecretKeyError } from "../secrets/secret-box.js";
-import type { ApiKeyRecord, ModelRecord, ProviderKeyRecord, ProviderRecord } from "./settings-records.js";
-import type { SettingsDoc } from "./settings-store.js";
+import type {
+  AlertRecord,
+  ApiKeyRecord,
+  ModelRecord,
+  ProviderKeyRecord,
+  ProviderRecord,
+} from "./settings-records.js";
+import type { SettingsDoc, sealedKinds } from "./settings-store.js";
 
-/** The additional data a stored credential is sealed with: its own record. */
-export const sealContext = (keyId: string) => `provider_key:${keyId}`;
+/** The additional data a stored secret is sealed with: its own record, so a sealed value cannot be moved. */
+export const sealContext = (kind: (typeof sealedKinds)[number], id: string) => `${kind}:${id}`;
 
 /**
  * One version of the managed settings, as read from the database, with the stored credentials opened. Read
@@ -17,14 +24,21 @@ export class ManagedSettings {
   readonly apiKeys = new Map<string, ApiKeyRecord>();
   /** Keys in force (not revoked), by the hash of the key. */
   readonly apiKeysByHash = new Map<string, ApiKeyRecord>();
-  readonly #credentials = new Map<string, string>();
+  /** Alert rules, in the order they were added. */
+  readonly alerts = new Map<string, AlertRecord>();
+  /** The stored secrets opened (held in memory only), by the context each is sealed with. */
+  readonly #secrets = new Map<string, string>();
 
   constructor(
     readonly version: number,
     docs: readonly SettingsDoc[],
     box: SecretBox | undefined,
   ) {
-    for (const { kind, doc } of docs) {
+    for (const { kind, id, doc } of docs) {
+      if (kind === "provider_key" || kind === "alert") {
+        const context = sealContext(kind, id);
+        this.#secrets.set(context, opened(box, doc.secret as string, context, sealedWhat[kind]));
+      }
       if (kind === "provider") {
         const record = doc as unknown as ProviderRecord;
         this.providers.set(record.provider_id, record);
@@ -33,11 +47,9 @@ export class ManagedSettings {
         const list = this.keys.get(record.provider_id) ?? [];
         list.push(record);
         this.keys.set(record.provider_id, list);
-        if (!box)
-          throw new SecretKeyError(
-            "This database stores provider credentials and KEYWAY_SECRET_KEY is not set: start every instance with the key they were stored with.",
-          );
-        this.#credentials.set(record.id, box.open(record.secret, sealContext(record.id)));
+      } else if (kind === "alert") {
+        const record = doc as unknown as AlertRecord;
+        this.alerts.set(record.id, record);
       } else if (kind === "model") {
         const record = doc as unknown as ModelRecord;
         this.models.set(record.model_id, record);
@@ -48,6 +60,9 @@ export class ManagedSettings {
       }
     }
     for (const list of this.keys.values()) list.sort((a, b) => a.created_at.localeCompare(b.created_at));
+    const alerts = [...this.alerts.values()].sort((a, b) => a.created_at.localeCompare(b.created_at));
+    this.alerts.clear();
+    for (const record of alerts) this.alerts.set(record.id, record);
   }
 
   static empty(): ManagedSettings {
@@ -56,10 +71,28 @@ export class ManagedSettings {
 
   /** A stored credential in plain text (held in memory only). */
   credential(keyId: string): string | undefined {
-    return this.#credentials.get(keyId);
+    return this.#secrets.get(sealContext("provider_key", keyId));
+  }
+
+  /** The managed alert rules as the engine runs them, each with its webhook's URL opened. */
+  alertRules(): AlertRule[] {
+    return [...this.alerts.values()].map(({ secret: _secret, webhook, created_at, updated_at, ...rule }) => ({
+      ...rule,
+      webhook: { url: this.#secrets.get(sealContext("alert", rule.id)) as string, format: webhook.format },
+    }));
   }
 
   keysOf(providerId: string): readonly ProviderKeyRecord[] {
     return this.keys.get(providerId) ?? [];
   }
+}
+
+const sealedWhat = { provider_key: "provider credentials", alert: "alert webhook URLs" } as const;
+
+function opened(box: SecretBox | undefined, sealed: string, context: string, what: string): string {
+  if (!box)
+    throw new SecretKeyError(
+      `This database stores ${what} and KEYWAY_SECRET_KEY is not set: start every instance with the key they were stored with.`,
+    );
+  return box.open(sealed, context);
 }

@@ -89,20 +89,20 @@ export class PostgresSettingsStore implements SettingsStore {
     });
   }
 
-  rewrite(
-    kind: SettingsKind,
-    transform: (doc: Record<string, unknown>, id: string) => Record<string, unknown>,
+  rewrite<K extends SettingsKind>(
+    kinds: readonly K[],
+    transform: (doc: Record<string, unknown>, id: string, kind: K) => Record<string, unknown>,
     audit: (count: number) => Omit<AuditEntry, "at">,
   ): Promise<number> {
     return inTransaction(this.#pool, async (client) => {
-      const rows = await client.query<{ id: string; doc: Record<string, unknown> }>(
-        "SELECT id, doc FROM kw_settings WHERE kind = $1 FOR UPDATE",
-        [kind],
+      const rows = await client.query<{ kind: K; id: string; doc: Record<string, unknown> }>(
+        "SELECT kind, id, doc FROM kw_settings WHERE kind = ANY($1) FOR UPDATE",
+        [kinds],
       );
       for (const row of rows.rows)
         await client.query("UPDATE kw_settings SET doc = $1 WHERE kind = $2 AND id = $3", [
-          JSON.stringify(transform(row.doc, row.id)),
-          kind,
+          JSON.stringify(transform(row.doc, row.id, row.kind)),
+          row.kind,
           row.id,
         ]);
       return this.#finish(client, audit(rows.rows.length), Date.now());

@@ -6,6 +6,7 @@ import type { SecretBox } from "../secrets/secret-box.js";
 import { isPostgresUrl } from "../store/db-url.js";
 import { sealContext } from "./managed-settings.js";
 import { PostgresSettingsStore } from "./postgres-settings-store.js";
+import { sealedKinds } from "./settings-store.js";
 import { SqliteSettingsStore } from "./sqlite-settings-store.js";
 
 export interface RotationResult {
@@ -51,10 +52,10 @@ export async function rotateSecret(
   try {
     let resealed = 0;
     await store.rewrite(
-      "provider_key",
-      (doc, id) => {
+      sealedKinds,
+      (doc, id, kind) => {
         resealed++;
-        const context = sealContext(id);
+        const context = sealContext(kind, id);
         return { ...doc, secret: box.seal(box.open(doc.secret as string, context), context) };
       },
       (count) => ({

@@ -1,4 +1,5 @@
 import type { Budget } from "@keyway/core";
+import type { AlertRule } from "../alerts/alert-rules.js";
 
 /** The scopes an API key may hold: what an app embeds (`ingest`) can neither read nor spend. */
 export const scopes = ["ingest", "gateway", "read", "admin"] as const;
@@ -63,4 +64,15 @@ export interface ApiKeyRecord extends ApiKeyLimits {
   scopes: Scope[];
   created_at: string;
   revoked_at?: string;
+}
+
+/** An alert rule managed through the API or the dashboard; its webhook's URL is a secret, sealed. */
+export interface AlertRecord extends Omit<AlertRule, "id" | "webhook"> {
+  id: string;
+  /** The webhook's URL, sealed (`SecretBox`). */
+  secret: string;
+  /** What may be shown of the webhook: its host and format. */
+  webhook: { host: string; format: "json" | "slack" };
+  created_at: string;
+  updated_at: string;
 }

@@ -1,5 +1,8 @@
 /** What `keyway serve` keeps as managed settings: each a JSON document under its kind and id. */
-export type SettingsKind = "provider" | "provider_key" | "model" | "api_key";
+export type SettingsKind = "provider" | "provider_key" | "model" | "api_key" | "alert";
+
+/** The kinds whose documents hold a sealed `secret`. */
+export const sealedKinds = ["provider_key", "alert"] as const satisfies readonly SettingsKind[];
 
 export interface SettingsDoc {
   kind: SettingsKind;
@@ -33,12 +36,12 @@ export interface SettingsStore {
   /** Applies a change in one transaction; the new version. */
   apply(change: SettingsChange, at?: number): Promise<number>;
   /**
-   * Rewrites every document of `kind` in one transaction (rows locked against a concurrent change), with the
+   * Rewrites every document of `kinds` in one transaction (rows locked against a concurrent change), with the
    * audit entry; the new version.
    */
-  rewrite(
-    kind: SettingsKind,
-    transform: (doc: Record<string, unknown>, id: string) => Record<string, unknown>,
+  rewrite<K extends SettingsKind>(
+    kinds: readonly K[],
+    transform: (doc: Record<string, unknown>, id: string, kind: K) => Record<string, unknown>,
     audit: (count: number) => Omit<AuditEntry, "at">,
   ): Promise<number>;
   /** Newest first; `before` an entry's `seq` pages back. */

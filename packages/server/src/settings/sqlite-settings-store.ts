@@ -63,16 +63,23 @@ export class SqliteSettingsStore implements SettingsStore {
     }, at);
   }
 
-  async rewrite(
-    kind: SettingsKind,
-    transform: (doc: Record<string, unknown>, id: string) => Record<string, unknown>,
+  async rewrite<K extends SettingsKind>(
+    kinds: readonly K[],
+    transform: (doc: Record<string, unknown>, id: string, kind: K) => Record<string, unknown>,
     audit: (count: number) => Omit<AuditEntry, "at">,
   ): Promise<number> {
     return this.#inChange(() => {
-      const rows = this.#db.prepare("SELECT id, doc FROM kw_settings WHERE kind = ?").all(kind);
+      const rows = this.#db
+        .prepare(`SELECT kind, id, doc FROM kw_settings WHERE kind IN (${kinds.map(() => "?").join(", ")})`)
+        .all(...kinds);
       const put = this.#db.prepare("UPDATE kw_settings SET doc = ? WHERE kind = ? AND id = ?");
       for (const row of rows) {
-        const doc = transform(JSON.parse(row.doc as string) as Record<string, unknown>, row.id as string);
+        const kind = row.kind as K;
+        const doc = transform(
+          JSON.parse(row.doc as string) as Record<string, unknown>,
+          row.id as string,
+          kind,
+        );
         put.run(JSON.stringify(doc), kind, row.id as string);
       }
       return audit(rows.length);

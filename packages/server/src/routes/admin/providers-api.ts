@@ -4,7 +4,7 @@ import { canonicalProvider } from "../../settings/live-gateway.js";
 import { sealContext } from "../../settings/managed-settings.js";
 import type { ProviderKeyRecord, ProviderRecord } from "../../settings/settings-records.js";
 import type { SettingsChange, SettingsDoc } from "../../settings/settings-store.js";
-import { type AdminContext, type AdminRoute, newId, nowIso } from "./admin-context.js";
+import { type AdminContext, type AdminRoute, newId, nowIso, sealingBox } from "./admin-context.js";
 import { AdminInput } from "./admin-input.js";
 import { apiKeyCredential, type GivenCredential, readKeyBody } from "./provider-credential.js";
 import { providerView, storedKeyView } from "./provider-view.js";
@@ -46,19 +46,13 @@ function keyRecord(
   enabled: boolean,
   viaProvider = false,
 ): ProviderKeyRecord {
-  const box = context.settings.box;
-  if (!box)
-    throw new HttpError(
-      409,
-      "secret_key_missing",
-      "Storing a credential needs KEYWAY_SECRET_KEY (the same on every instance): set it and restart.",
-    );
+  const box = sealingBox(context.settings, "a credential");
   const id = newId("pk");
   return {
     id,
     provider_id: providerId,
     kind: given.kind,
-    secret: box.seal(given.plain, sealContext(id)),
+    secret: box.seal(given.plain, sealContext("provider_key", id)),
     fingerprint: given.fingerprint,
     last4: given.last4,
     weight,
