@@ -1,6 +1,8 @@
-// Alerts (`#/alerts`): each rule with its state and last value, and the last firings (delivered or why not).
-// Webhooks are shown by host only: the URL is a secret and the server never sends it.
-import { api } from "./api.js";
+// Alerts (`#/alerts`): each rule with its state and last value, and the last firings (delivered or why not);
+// managed rules edited or deleted in place. Webhooks are shown by host only: the URL is a secret and the server
+// never sends it.
+import { editAlertRule } from "./alert-form.js";
+import { api, send } from "./api.js";
 import { $, cell, el } from "./dom.js";
 import { showRefusal } from "./forms.js";
 
@@ -12,6 +14,20 @@ function shown(kind, value) {
   if (kind === "error_rate" || kind === "budget") return `${Math.round(value * 1000) / 10}%`;
   if (kind === "p95_latency") return `${Math.round(value * 1000) / 1000} s`;
   return String(value);
+}
+
+function managedActions(rule) {
+  const remove = () =>
+    confirm(`Delete the alert rule "${rule.name}"?`) &&
+    send("DELETE", `/api/alerts/${encodeURIComponent(rule.id)}/`).then(refreshAlerts, (error) =>
+      alert(error.message),
+    );
+  return el(
+    "td",
+    { className: "actions" },
+    el("button", { type: "button", text: "Edit", onclick: () => editAlertRule(rule) }),
+    el("button", { type: "button", text: "Delete", onclick: remove }),
+  );
 }
 
 export async function refreshAlerts() {
@@ -38,6 +54,7 @@ export async function refreshAlerts() {
         cell(shown(rule.kind, rule.threshold)),
         cell(when(rule.last_fired_at)),
         cell(`${rule.webhook.format} → ${rule.webhook.host}`),
+        rule.source === "managed" ? managedActions(rule) : cell("config file"),
       ),
     ),
   );

@@ -1,6 +1,7 @@
 // The Keyway dashboard: plain ES modules, no build step. Every view has a URL (`#/`, `#/logs/:id`, `#/traces`,
 // `#/traces/:id`, `#/customers`, `#/customers/:id`) and keeps its filters in it, so a link shows what you saw.
 
+import { wireAlertForm } from "./alert-form.js";
 import { refreshAlerts } from "./alerts.js";
 import { apiKey } from "./api.js";
 import { refreshApiKeys, wireApiKeyForm } from "./api-keys.js";
@@ -157,6 +158,7 @@ window.addEventListener("hashchange", () => {
 });
 wireProviderForms();
 wireApiKeyForm();
+wireAlertForm(refreshAlerts);
 setInterval(() => void poll(), 3000);
 
 if (apiKey.get()) void start();

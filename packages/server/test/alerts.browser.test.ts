@@ -77,8 +77,8 @@ describe("the dashboard's alerts", () => {
     await page.waitForSelector("#alert-firings tbody tr:has-text('not delivered')");
     const rules = await page.locator("#alert-rules tbody tr").allTextContents();
     expect(rules).toHaveLength(2);
-    expect(rules[0]).toMatch(/^keys downkey_downfiring11.+json → 127\.0\.0\.1:\d+$/);
-    expect(rules[1]).toMatch(/^errors to nowhereerror_rateok100%50%—slack → 10\.0\.0\.1$/);
+    expect(rules[0]).toMatch(/^keys downkey_downfiring11.+json → 127\.0\.0\.1:\d+config file$/);
+    expect(rules[1]).toMatch(/^errors to nowhereerror_rateok100%50%—slack → 10\.0\.0\.1config file$/);
     expect(await page.locator("#alert-rules tbody tr.error").count()).toBe(1);
     const firings = await page.locator("#alert-firings tbody tr").allTextContents();
     expect(firings.some((row) => /keys downfiring1delivered$/.test(row))).toBe(true);
@@ -88,6 +88,62 @@ describe("the dashboard's alerts", () => {
       ),
     ).toBe(true);
     expect(await page.content()).not.toContain(SECRET);
+    await page.close();
+  }, 60_000);
+
+  it("adds a rule from the form, edits it (the URL kept), says a refusal beside the form, and deletes it", async () => {
+    const page = await browser.newPage();
+    page.on("dialog", (dialog) => void dialog.accept());
+    await page.goto(`${server.url}/#/alerts`);
+    await page.fill("#api-key", KEY);
+    await page.click("#login-form button");
+    await page.waitForSelector("#alert-rules tbody tr");
+    const form = page.locator("#alert-form");
+
+    // A share above 1 is refused by the server, its reason shown beside the form.
+    await form.locator("[name=name]").fill("slow answers");
+    await form.locator("[name=kind]").selectOption("error_rate");
+    await form.locator("[name=threshold]").fill("3");
+    await form.locator("[name=url]").fill(`${receiver.url}/form/${SECRET}`);
+    await form.locator("button[type=submit]").click();
+    await page.waitForSelector("#alert-form .form-status.error");
+    expect(await form.locator(".form-status").textContent()).toBe(
+      "threshold is a share (0–1) for error_rate.",
+    );
+
+    await form.locator("[name=kind]").selectOption("p95_latency");
+    await form.locator("[name=window_seconds]").fill("120");
+    await form.locator("button[type=submit]").click();
+    await page.waitForSelector("#alert-rules tbody tr:has-text('slow answers')");
+    const row = page.locator("#alert-rules tbody tr", { hasText: "slow answers" });
+    expect(await row.textContent()).toMatch(
+      /^slow answersp95_latencyok(—|[\d.]+ s)3 s—json → 127\.0\.0\.1:\d+EditDelete$/,
+    );
+
+    await row.locator("button", { hasText: "Edit" }).click();
+    expect(await form.locator("[name=window_seconds]").inputValue()).toBe("120");
+    expect(await form.locator("[name=url]").inputValue()).toBe("");
+    await form.locator("[name=threshold]").fill("1.5");
+    await form.locator("[name=window_seconds]").fill("");
+    await form.locator("[name=format]").selectOption("slack");
+    await form.locator("button[type=submit]").click();
+    await page.waitForSelector("#alert-rules tbody tr:has-text('1.5 s')");
+    expect(await row.textContent()).toMatch(
+      /^slow answersp95_latencyok(—|[\d.]+ s)1\.5 s—slack → 127\.0\.0\.1:\d+EditDelete$/,
+    );
+    const stored = (await (
+      await fetch(`${server.url}/api/alerts`, { headers: { authorization: `Bearer ${KEY}` } })
+    ).json()) as { rules: { name: string; window_seconds?: number; webhook: unknown }[] };
+    const edited = stored.rules.find((rule) => rule.name === "slow answers");
+    expect(edited?.window_seconds).toBeUndefined();
+    expect(edited?.webhook).toEqual({ host: receiver.host, format: "slack" });
+    expect(await page.content()).not.toContain(SECRET);
+
+    await row.locator("button", { hasText: "Delete" }).click();
+    await page.waitForFunction(
+      () => !document.querySelector("#alert-rules")?.textContent?.includes("slow answers"),
+    );
+    expect(await page.locator("#alert-rules tbody tr").count()).toBe(2);
     await page.close();
   }, 60_000);
 });

@@ -23,6 +23,7 @@ const files: Record<string, { file: string; type: string }> = {
       "api-keys",
       "audit",
       "alerts",
+      "alert-form",
     ].map((name) => [
       `/dashboard/${name}.js`,
       { file: join(dashboardDir, `${name}.js`), type: "text/javascript; charset=utf-8" },
