@@ -315,8 +315,22 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
   return `${lines.join("\n")}\n`;
 }
 
+/** The line after which RESULTS.md is written by hand (runs of single scripts, before/after of changes). */
+export const HAND_WRITTEN = "<!-- Written by hand below this line: `pnpm bench` keeps it. -->";
+
+/** RESULTS.md from the rendered results, keeping what the current file has below `HAND_WRITTEN`. */
+export function writeResults(rendered) {
+  const file = new URL("./RESULTS.md", import.meta.url);
+  let current = "";
+  try {
+    current = readFileSync(file, "utf8");
+  } catch {}
+  const at = current.indexOf(HAND_WRITTEN);
+  writeFileSync(file, at === -1 ? rendered : `${rendered}\n${current.slice(at)}`);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const results = JSON.parse(readFileSync(new URL("./results.json", import.meta.url), "utf8"));
-  writeFileSync(new URL("./RESULTS.md", import.meta.url), render(results));
+  writeResults(render(results));
   console.log("wrote bench/RESULTS.md");
 }

@@ -10,7 +10,7 @@ import { logHotPath } from "./log-hot-path.mjs";
 import { metricsOverhead } from "./metrics-overhead.mjs";
 import { middlewareOverhead } from "./middleware-overhead.mjs";
 import { otelExporter } from "./otel-exporter.mjs";
-import { render } from "./render-results.mjs";
+import { render, writeResults } from "./render-results.mjs";
 import { serverIngest } from "./server-ingest.mjs";
 import { sinkDelivery } from "./sink-delivery.mjs";
 import { sseParse } from "./sse-parse.mjs";
@@ -49,5 +49,5 @@ await run("otel", () => otelExporter());
 await run("sseParse", () => sseParse());
 
 writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(new URL("./RESULTS.md", import.meta.url), render(results, { fill, soakSeconds }));
+writeResults(render(results, { fill, soakSeconds }));
 console.log("wrote bench/RESULTS.md");

@@ -83,7 +83,7 @@ export {
 } from "./gateway/request-context.js";
 export { applyUsage, type LogUsage } from "./log/apply-usage.js";
 export { dropContent } from "./log/disable-log.js";
-export { type NormalizeOptions, normalizeLog } from "./log/normalize-log.js";
+export { type NormalizeOptions, normalizeGatewayLog, normalizeLog } from "./log/normalize-log.js";
 export { type PrepareLogOptions, prepareLog, serializePreparedLog } from "./log/prepare-log.js";
 export { mayHoldSecrets, REDACTED, redactText, redactValue, truncateStrings } from "./log/redact.js";
 export { INVALID_FIELDS_KEY, repairLog } from "./log/repair-log.js";

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { InvalidRequestError } from "../errors/errors.js";
 import { dropContent } from "./disable-log.js";
+import { repairParsed } from "./repair-log.js";
 import type { ChatMessage, CustomerParams, RequestLog } from "./request-log.js";
-import { requestLogInputSchema } from "./request-log-schema.js";
+import { type RequestLogInput, requestLogInputSchema } from "./request-log-schema.js";
 
 /** Input names that normalisation folds into another field; they do not survive into the stored shape. */
 const aliasFields = [
@@ -44,7 +45,21 @@ export function normalizeLog(input: unknown, options: NormalizeOptions = {}): Re
       },
     );
   }
-  const raw = parsed.data;
+  return shapeLog(parsed.data, options);
+}
+
+/**
+ * A log the gateway built, for a call already answered: repaired rather than refused (`repairLog`) and
+ * normalized, the schema run once for both.
+ */
+export function normalizeGatewayLog(input: RequestLog, options: NormalizeOptions = {}): RequestLog {
+  const { log, parsed } = repairParsed(input);
+  // Rounds of repair that ran out leave a log the schema still refuses: refused here as anywhere.
+  return parsed ? shapeLog(parsed, options) : normalizeLog(log, options);
+}
+
+/** The one stored shape from what the schema accepted. */
+function shapeLog(raw: RequestLogInput, options: NormalizeOptions): RequestLog {
   const log: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (value !== null && value !== undefined && !(aliasFields as readonly string[]).includes(key))

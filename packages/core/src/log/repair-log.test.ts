@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeLog } from "./normalize-log.js";
+import { normalizeGatewayLog, normalizeLog } from "./normalize-log.js";
 import { serializePreparedLog } from "./prepare-log.js";
 import { repairLog } from "./repair-log.js";
 import type { RequestLog } from "./request-log.js";
@@ -33,6 +33,32 @@ describe("repairLog", () => {
     expect(repaired.max_tokens).toBeUndefined();
     // The caller's object is not changed.
     expect(log.max_tokens).toBe(-1);
+  });
+
+  it("normalizeGatewayLog: the schema run once gives what repairing, then normalizing gives", () => {
+    const now = () => new Date("2026-12-04T10:00:00.000Z");
+    const generateId = () => "id-1";
+    const logs = [
+      {
+        model: "gpt-4o-mini",
+        prompt_tokens: 3,
+        completion_tokens: 4,
+        customer_params: { customer_identifier: 42 },
+      },
+      {
+        model: "gpt-4o-mini",
+        customer_identifier: "y".repeat(2_000),
+        temperature: 1001,
+        metadata: { kept: "yes" },
+        usage: { prompt_tokens: 1, completion_tokens: 2 },
+      },
+    ] as unknown as RequestLog[];
+    for (const log of logs) {
+      const once = normalizeGatewayLog(log, { now, generateId });
+      expect(once).toEqual(normalizeLog(repairLog(log), { now, generateId }));
+    }
+    // A numeric identity id is stored as its text, as normalizeLog stores it.
+    expect(normalizeGatewayLog(logs[0] as RequestLog).customer_params?.customer_identifier).toBe("42");
   });
 
   it("is applied to every log a sink serializes", () => {

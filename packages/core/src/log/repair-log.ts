@@ -1,5 +1,5 @@
 import type { RequestLog } from "./request-log.js";
-import { requestLogInputSchema } from "./request-log-schema.js";
+import { type RequestLogInput, requestLogInputSchema } from "./request-log-schema.js";
 
 /** Where a repaired log keeps what was wrong with it: field path → the value as it came (bounded). */
 export const INVALID_FIELDS_KEY = "keyway_invalid_fields";
@@ -56,13 +56,25 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
  * comes back as it was, not copied.
  */
 export function repairLog(log: RequestLog): RequestLog {
+  return repairParsed(log).log;
+}
+
+/**
+ * `repairLog`, also answering the schema's output for the repaired log: what `normalizeLog` would get by
+ * parsing it again, so a caller that normalizes next runs the schema once (undefined if the rounds ran out).
+ */
+export function repairParsed(log: RequestLog): { log: RequestLog; parsed: RequestLogInput | undefined } {
   let current = log as unknown as Json;
   let marks: Record<string, string> | undefined;
+  let parsed: RequestLogInput | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const parsed = requestLogInputSchema.safeParse(current);
-    if (parsed.success) break;
+    const result = requestLogInputSchema.safeParse(current);
+    if (result.success) {
+      parsed = result.data;
+      break;
+    }
     marks ??= {};
-    for (const issue of parsed.error.issues) {
+    for (const issue of result.error.issues) {
       const path = issue.path;
       if (path.length === 0) continue;
       const name = path.map(String).join(".");
@@ -71,9 +83,15 @@ export function repairLog(log: RequestLog): RequestLog {
       current = replaced(current, path, typeof value === "string" ? bounded(value) : undefined);
     }
   }
-  if (!marks) return log;
-  const metadata = current.metadata;
-  const base = typeof metadata === "object" && metadata !== null && !Array.isArray(metadata) ? metadata : {};
-  current = { ...current, metadata: { ...base, [INVALID_FIELDS_KEY]: marks } };
-  return current as unknown as RequestLog;
+  if (!marks) return { log, parsed };
+  const withMarks = <T extends Json>(value: T): T => {
+    const metadata = value.metadata;
+    const base =
+      typeof metadata === "object" && metadata !== null && !Array.isArray(metadata) ? metadata : {};
+    return { ...value, metadata: { ...base, [INVALID_FIELDS_KEY]: marks } };
+  };
+  return {
+    log: withMarks(current) as unknown as RequestLog,
+    parsed: parsed && (withMarks(parsed as Json) as RequestLogInput),
+  };
 }

@@ -8,6 +8,7 @@ import {
   redactValue,
   truncateStrings,
 } from "@keyway/core";
+import { rememberJson } from "../store/log-json.js";
 import { boundLogSize } from "./bound-log-size.js";
 
 export interface IngestOptions {
@@ -35,6 +36,11 @@ export function prepareIngested(input: unknown, options: IngestOptions, fieldPre
     }
     throw error;
   }
+  return prepareStored(log, options);
+}
+
+/** A normalized log as it will be stored: its cost when it has none, secrets redacted, huge strings cut. */
+export function prepareStored(log: RequestLog, options: IngestOptions): RequestLog {
   if (log.cost === undefined && log.model) {
     const cost = computeCost(
       log.model,
@@ -54,7 +60,10 @@ export function prepareIngested(input: unknown, options: IngestOptions, fieldPre
   }
   // Most logs hold no secret and no huge string: one scan of the serialized log spares them two deep walks.
   const json = JSON.stringify(log);
-  if (json.length <= options.maxStringChars && !mayHoldSecrets(json)) return log;
+  if (json.length <= options.maxStringChars && !mayHoldSecrets(json)) {
+    rememberJson(log, json);
+    return log;
+  }
   const cleaned = truncateStrings(redactValue(log), options.maxStringChars);
   return boundLogSize(cleaned, JSON.stringify(cleaned), options.maxLogChars);
 }

@@ -1,5 +1,6 @@
 import type { RequestLog } from "@keyway/core";
 import { bucketOf } from "./histogram.js";
+import { takeJson } from "./log-json.js";
 
 const SEARCH_CHARS = 4_000;
 
@@ -42,6 +43,6 @@ export function toRow(log: RequestLog): Record<string, string | number | null> {
     latency_bucket: bucketOf(log.latency),
     ttft_bucket: bucketOf(log.time_to_first_token),
     search_text: search,
-    body: JSON.stringify(log),
+    body: takeJson(log),
   };
 }

@@ -1,6 +1,6 @@
-import { type LogSink, type RequestLog, repairLog } from "@keyway/core";
+import { type LogSink, normalizeGatewayLog, type RequestLog } from "@keyway/core";
 import type { LogWriter } from "../metrics/server-metrics.js";
-import { type IngestOptions, prepareIngested } from "../routes/prepare-ingested.js";
+import { type IngestOptions, prepareStored } from "../routes/prepare-ingested.js";
 
 /** The gateway inside `keyway serve` logs straight into the store: no HTTP hop to itself. */
 export class StoreLogSink implements LogSink {
@@ -16,7 +16,7 @@ export class StoreLogSink implements LogSink {
     try {
       // The gateway's own log, for a call already answered: bounded and marked, never refused.
       const write = this.store
-        .insert([prepareIngested(repairLog(log), this.options)])
+        .insert([prepareStored(normalizeGatewayLog(log), this.options)])
         .then((result) => {
           if (result.rejected)
             throw new Error(`the store refused a gateway log: ${result.rejected[0]?.reason}`);

@@ -68,7 +68,7 @@ async function* translated(
   target: UpstreamTarget,
   passThrough: boolean,
   carrier: () => OpenAIChatChunk,
-  secrets: SecretMatcher,
+  secrets: () => SecretMatcher,
 ): AsyncGenerator<OpenAIChatChunk> {
   let pending: NativeEvent[] = [];
   for await (const event of events) {
@@ -77,7 +77,8 @@ async function* translated(
       yield* chunks;
       continue;
     }
-    const data = secrets.test(event.data) ? secrets.replace(event.data, REDACTED) : event.data;
+    const matcher = secrets();
+    const data = matcher.test(event.data) ? matcher.replace(event.data, REDACTED) : event.data;
     pending.push({ ...(event.event ? { event: event.event } : {}), data: JSON.parse(data) });
     const [first, ...rest] = chunks;
     if (!first) continue;
@@ -95,12 +96,12 @@ async function* translated(
  */
 async function* redactingErrors(
   chunks: AsyncGenerator<OpenAIChatChunk>,
-  secrets: SecretMatcher,
+  secrets: () => SecretMatcher,
 ): AsyncGenerator<OpenAIChatChunk> {
   try {
     yield* chunks;
   } catch (error) {
-    if (error instanceof Error) error.message = redactText(error.message, secrets);
+    if (error instanceof Error) error.message = redactText(error.message, secrets());
     throw error;
   }
 }
@@ -115,7 +116,12 @@ export function upstreamChunks(
 ): AsyncGenerator<OpenAIChatChunk> {
   // Bedrock streams in AWS's binary event stream, the others in server-sent events.
   const events = api === "bedrock-converse" ? eventStreamEvents(body, target.provider.id) : parseSse(body);
-  const secrets = new SecretMatcher(target.apiKey ? [target.apiKey] : []);
+  // Built on first use (an error, a passed-through event): most streams end without needing it.
+  let matcher: SecretMatcher | undefined;
+  const secrets = () => {
+    matcher ??= new SecretMatcher(target.apiKey ? [target.apiKey] : []);
+    return matcher;
+  };
   if (api === "openai-chat") return redactingErrors(openAIChunks(events, target), secrets);
   const carrier = (): OpenAIChatChunk => ({
     id: "",
