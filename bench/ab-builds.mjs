@@ -24,7 +24,7 @@ export async function abBuilds({ baseline, latencyMs = 5, blocks = 8, perBlock =
       { authorization: "Bearer sk-bench" },
     );
   try {
-    return await cpuBlocks({ after, before }, call, { blocks, perBlock, concurrency, warmup: 1_000 });
+    return await cpuBlocks({ after, before }, call, { blocks, perBlock, concurrency, warmup: 3_000 });
   } finally {
     for (const server of [before, after, upstream]) server.stop();
   }

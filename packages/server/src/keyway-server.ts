@@ -198,6 +198,8 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     const isOtlp = method === "POST" && otlpRoutes.has(trimmed);
     const needed = scopesOf(method, path, Boolean(kind) || isOtlp);
     requireScope(caller.scopes, needed, `${method} ${path}`);
+    // Read your writes: the gateway's logs wait a moment to be written together; a read writes them first.
+    if (needed.includes("read")) await sink.flush();
     if (kind) return ingest(req, res, kind);
     if (isOtlp) return otlp(req, res);
     if (trimmed === "/mcp") return answerMcp(req, res, mcpSource);
@@ -236,13 +238,13 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
   const { port } = server.address() as AddressInfo;
   const scrapes =
     metrics && options.metricsPort !== undefined
-      ? await listenForScrapes(metrics.gateway, options.metricsPort, options.host ?? "127.0.0.1").catch(
-          (error: unknown) => {
-            // The metrics port taken: the server does not run half-configured.
-            server.close();
-            throw error;
-          },
-        )
+      ? await listenForScrapes(metrics.gateway, options.metricsPort, options.host ?? "127.0.0.1", () =>
+          sink.flush(),
+        ).catch((error: unknown) => {
+          // The metrics port taken: the server does not run half-configured.
+          server.close();
+          throw error;
+        })
       : undefined;
   alerts.start();
   readiness.watch(options.healthCheckMs ?? 5_000, (check, state) => events.health(check, state));

@@ -119,8 +119,11 @@ describe("GET /metrics on keyway serve", () => {
       "result=duplicate,route=single": 1,
       "result=rejected,route=batch": 2,
     });
-    // Eight writes reached the store (six gateway logs, two posts); the refused batch never did.
-    expect(scrape.counts("keyway_store_write_seconds")).toEqual({ "": 8 });
+    // The two posts were a write each; the six gateway logs one to six (written together when calls end within
+    // the sink's window); the refused batch never reached the store.
+    const writes = scrape.counts("keyway_store_write_seconds")[""] ?? 0;
+    expect(writes).toBeGreaterThanOrEqual(3);
+    expect(writes).toBeLessThanOrEqual(8);
     expect(scrape.samples("keyway_store_writes_in_flight")).toEqual({ "": 0 });
     expect(scrape.samples("keyway_tokens_total")["direction=input,model=gpt-4o-mini,provider=openai"]).toBe(
       7 + (await lastGatewayTokens("gpt-4o-mini")),

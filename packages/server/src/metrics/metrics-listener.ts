@@ -9,11 +9,16 @@ export async function listenForScrapes(
   metrics: GatewayMetrics,
   port: number,
   host: string,
+  /** Run before each scrape: the gateway's waiting logs written, so the store's counters include them. */
+  beforeScrape: () => Promise<void> = async () => {},
 ): Promise<{ port: number; close(): Promise<void> }> {
   const scrape = metricsHandler(metrics);
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://keyway.local").pathname.replace(/\/+$/, "");
-    if (req.method === "GET" && path === "/metrics") return scrape(req, res);
+    if (req.method === "GET" && path === "/metrics") {
+      void beforeScrape().then(() => scrape(req, res));
+      return;
+    }
     res.writeHead(404, { "content-type": "application/json" });
     res.end(
       JSON.stringify({ detail: "Only GET /metrics is served on the metrics port.", code: "not_found" }),
