@@ -22,14 +22,49 @@ interface PendingWrite extends Rows {
 }
 
 const kinds = [rollupKinds.hour, rollupKinds.minute, rollupKinds.customerDay];
-/** Rows a statement carries (21 parameters each; Postgres takes 65,535) and logs one transaction takes. */
-const ROWS_PER_STATEMENT = 1_000;
+/** Logs one transaction takes. */
 const LOGS_PER_TRANSACTION = 5_000;
+
+/** Each column's Postgres type, for the arrays the insert unnests. */
+const columnTypes: Record<(typeof logColumns)[number], string> = {
+  unique_id: "text",
+  ts: "bigint",
+  model: "text",
+  provider_id: "text",
+  customer_identifier: "text",
+  status_code: "integer",
+  is_error: "smallint",
+  thread_identifier: "text",
+  trace_unique_id: "text",
+  log_source: "text",
+  log_type: "text",
+  prompt_tokens: "bigint",
+  completion_tokens: "bigint",
+  total_tokens: "bigint",
+  cost: "double precision",
+  latency: "double precision",
+  ttft: "double precision",
+  latency_bucket: "integer",
+  ttft_bucket: "integer",
+  search_text: "text",
+  body: "text",
+};
+
+/**
+ * One statement for any number of rows: each column sent as one array and unnested, so the statement and its
+ * plan stay the same size whatever the batch (a multi-row `VALUES` of 1,000 rows is 21,000 parameters to bind
+ * and a plan to match). Measured on the store alone (100-log writes, 8 at once): 5,660–5,880 logs/s against
+ * 4,400–4,860 with `VALUES`.
+ */
+const insertSql = `INSERT INTO logs (${logColumns.join(", ")})
+  SELECT * FROM unnest(${logColumns.map((column, index) => `$${index + 1}::${columnTypes[column]}[]`).join(", ")})
+  ON CONFLICT (unique_id) DO NOTHING RETURNING unique_id`;
 const WRITERS = 2;
 
 /**
- * The Postgres store's writes: inserts arriving together go in one transaction (multi-row `INSERT … ON CONFLICT
- * (unique_id) DO NOTHING`, the rollups and the traces summary upserted in it), at most two transactions at once.
+ * The Postgres store's writes: inserts arriving together go in one transaction (one `INSERT … SELECT FROM
+ * unnest(…) ON CONFLICT (unique_id) DO NOTHING`, the rollups and the traces summary upserted in it), at most two
+ * transactions at once.
  * An insert resolves once its transaction committed.
  */
 export class PostgresWriter {
@@ -124,18 +159,11 @@ export class PostgresWriter {
       .sort((a, b) => (String(a.row.unique_id) < String(b.row.unique_id) ? -1 : 1));
     return inTransaction(this.pool, async (client) => {
       const inserted = new Set<string>();
-      for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-        const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
-        const values = chunk.map(
-          (_, i) => `(${logColumns.map((__, c) => `$${i * logColumns.length + c + 1}`).join(", ")})`,
-        );
-        const result = await client.query<{ unique_id: string }>(
-          `INSERT INTO logs (${logColumns.join(", ")}) VALUES ${values.join(", ")}
-         ON CONFLICT (unique_id) DO NOTHING RETURNING unique_id`,
-          chunk.flatMap(({ row }) => logColumns.map((column) => pgValue(row[column]))),
-        );
-        for (const { unique_id } of result.rows) inserted.add(unique_id);
-      }
+      const result = await client.query<{ unique_id: string }>(
+        insertSql,
+        logColumns.map((column) => rows.map(({ row }) => pgValue(row[column]))),
+      );
+      for (const { unique_id } of result.rows) inserted.add(unique_id);
       const results = batch.map(() => ({ inserted: 0, duplicates: 0 }));
       const rollups = kinds.map((kind) => new RollupAccumulator(kind));
       const traces = new TraceAccumulator();
