@@ -1,9 +1,10 @@
 // Gateway overhead, side by side in one run: direct to the upstream (the emulator with a fixed latency), the floor
 // proxy, the Keyway gateway (logging on: every call builds a log and ships it through HttpLogSink), the same gateway
-// mounted in Express (@keyway/express), keyway serve's own gateway (logging into SQLite), and Portkey's
+// mounted in Express (@keyway/express), keyway serve's own gateway (logging into SQLite, and into Postgres), and Portkey's
 // open-source gateway. Sequential requests alternate between targets (A/B/C/D) in rounds; p50 is the median of
 // round medians, p99 over every sample. Then concurrency 32 and 64, then stream TTFT.
 import { createRequire } from "node:module";
+import { startPostgres } from "@keyway/testing";
 import { alternatingRounds } from "./lib/alternating-rounds.mjs";
 import { startChild } from "./lib/child-server.mjs";
 import { post, runConcurrent } from "./lib/http-client.mjs";
@@ -25,7 +26,13 @@ export async function gatewayOverhead({
   ]);
   const mounted = await startChild(`${here}servers/express-gateway.mjs`, [upstream.url, logs.url]);
   const served = await startChild(`${here}servers/keyway-serve-gateway.mjs`, [upstream.url]);
-  const unmetered = await startChild(`${here}servers/keyway-serve-gateway.mjs`, [upstream.url, "no-metrics"]);
+  // keyway serve on Postgres (Debian's, default durability, a throwaway cluster on the same cores).
+  const postgres = await startPostgres({ durable: true });
+  const onPostgres = await startChild(`${here}servers/keyway-serve-gateway.mjs`, [
+    upstream.url,
+    "metrics",
+    postgres.url,
+  ]);
   const portkeyScript = createRequire(import.meta.url).resolve("@portkey-ai/gateway/build/start-server.js");
   const portkeyPort = 20_000 + Math.floor(Math.random() * 20_000);
   let portkey;
@@ -48,7 +55,7 @@ export async function gatewayOverhead({
       { name: "keyway", pid: keyway.child.pid, url: keyway.url, headers: {} },
       { name: "keyway-express", pid: mounted.child.pid, url: mounted.url, headers: { "x-user": "u1" } },
       { name: "keyway-serve", pid: served.child.pid, url: served.url, headers: {} },
-      { name: "keyway-serve-no-metrics", pid: unmetered.child.pid, url: unmetered.url, headers: {} },
+      { name: "keyway-serve-postgres", pid: onPostgres.child.pid, url: onPostgres.url, headers: {} },
       ...(portkey
         ? [
             {
@@ -177,7 +184,9 @@ export async function gatewayOverhead({
     }
     return results;
   } finally {
-    for (const server of [upstream, logs, keyway, mounted, served, unmetered, floor, portkey]) server?.stop();
+    for (const server of [upstream, logs, keyway, mounted, served, onPostgres, floor, portkey])
+      server?.stop();
+    await postgres.stop();
   }
 }
 

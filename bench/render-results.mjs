@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 
 const yes = (ok) => (ok ? "met" : "**missed**");
 
-export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
+export function render(results, { fill = 1_000_000, soakSeconds = 300 } = {}) {
   const g = results.gateway;
   const added = (table, name) => table[name].p50 - table.direct.p50;
   const fmt = (value) => `${value >= 0 ? "+" : ""}${value.toFixed(2)} ms`;
@@ -41,19 +41,19 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
           )
         : "not measured (Portkey did not start)",
     ],
-    ...["keyway", "keyway-serve"]
+    ...["keyway", "keyway-serve", "keyway-serve-postgres"]
       .filter((name) => g.sequential[name])
       .map((name) => {
         const addedRatio = added(g.sequential, name) / floorAdded;
         const ttftRatio = added(g.stream, name) / floorTtft;
         const throughput = g.concurrent[32][name].rps / g.concurrent[32].floor.rps;
         return [
-          `${name === "keyway" ? "core gateway" : "`keyway serve`'s gateway (SQLite)"} vs floor: added ≤ 1.25×, TTFT ≤ 1.25×, c=32 throughput ≥ 90 % (issue 14)`,
+          `${name === "keyway" ? "core gateway" : `\`keyway serve\`'s gateway (${name === "keyway-serve" ? "SQLite" : "Postgres"})`} vs floor: added ≤ 1.25×, TTFT ≤ 1.25×, c=32 throughput ≥ 90 % (issue 14)`,
           `${addedRatio.toFixed(2)}× (${fmt(added(g.sequential, name))}), ${ttftRatio.toFixed(2)}× (${fmt(added(g.stream, name))}), ${Math.round(100 * throughput)} % (${g.concurrent[32][name].rps} req/s)`,
           yes(addedRatio <= 1.25 && ttftRatio <= 1.25 && throughput >= 0.9),
         ];
       }),
-    ...["keyway", "keyway-express", "keyway-serve", "portkey"]
+    ...["keyway", "keyway-express", "keyway-serve", "keyway-serve-postgres", "portkey"]
       .filter(
         (name) =>
           g.concurrent[32][name]?.cpuUsPerRequest !== undefined && g.concurrent[32].floor.cpuUsPerRequest,
@@ -137,6 +137,16 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
       `RSS ${rss[0]} → ${rss[rss.length - 1]} MiB`,
       yes(rss[rss.length - 1] - rss[0] <= 32),
     ],
+    // After a one-minute warm-up (one sample every 5 s): the store's caches and the heap have grown to their size.
+    ...(rss.length > 13
+      ? [
+          [
+            `RSS flat (±5 %) over the ${results.server.soak.seconds} s soak after a one-minute warm-up (issue 28)`,
+            `${rss[12]} → ${rss[rss.length - 1]} MiB (min ${Math.min(...rss.slice(12))}, max ${Math.max(...rss.slice(12))})`,
+            yes(Math.max(...rss.slice(12)) <= rss[12] * 1.05 && Math.min(...rss.slice(12)) >= rss[12] * 0.95),
+          ],
+        ]
+      : []),
     [
       "`/healthz` answers while the heaviest query runs (hardening)",
       results.server.healthDuringHeavyQuery
@@ -182,7 +192,8 @@ export function render(results, { fill = 1_000_000, soakSeconds = 60 } = {}) {
     `Upstream: the provider emulator with a fixed ${g.latencyMs} ms latency, in its own process. Each gateway in its own process: the floor`,
     "(a bare `node:http` proxy that parses and re-serialises the JSON), Keyway's core gateway on its Node path with logging on (every call",
     "builds its log and ships it through `HttpLogSink` to a log endpoint in another process), the same gateway mounted in an Express app",
-    "(`keyway()` + `keywayGateway()`, target `keyway-express`), and Portkey's open-source gateway 1.15.2.",
+    "(`keyway()` + `keywayGateway()`, target `keyway-express`), `keyway serve`'s gateway logging into its SQLite store (`keyway-serve`) and",
+    "into Postgres (`keyway-serve-postgres`: Debian's, default durability, a throwaway cluster on the same cores), and Portkey's open-source gateway 1.15.2.",
     "Sequential: targets alternate request by request, 7 rounds × 40; p50 = median of round medians, p99 over all samples.",
     "",
     "| target | sequential p50 | added vs direct | sequential p99 | stream TTFT p50 | TTFT added | c=32 p50 / p99 / req/s | c=64 p50 / p99 / req/s | CPU per request (c=32, its own process) |",
