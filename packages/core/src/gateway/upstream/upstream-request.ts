@@ -107,9 +107,18 @@ export async function callUpstreamURL(
 ): Promise<UpstreamResponse> {
   const { provider, apiKey } = target;
   const { deps, signal: callerSignal } = options;
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), deps.timeoutMs);
-  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
+  // One signal for the transport, aborted by the caller (a client gone) or by the headers' timeout: a listener
+  // on the caller's signal rather than `AbortSignal.any`, whose composite signals (weak references, a
+  // finalization registry) cost ~20 times as much on every call.
+  const upstream = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    upstream.abort();
+  }, deps.timeoutMs);
+  if (callerSignal?.aborted) upstream.abort(callerSignal.reason);
+  else callerSignal?.addEventListener("abort", () => upstream.abort(callerSignal.reason), { once: true });
+  const { signal } = upstream;
   // The auth step first (a token fetch fails typed, on its own); what it sends is redacted like the key.
   const auth = await authHeaders(target, deps, { url, body });
   const secrets = [
@@ -126,7 +135,7 @@ export async function callUpstreamURL(
     });
   } catch (error) {
     if (callerSignal?.aborted) throw new RequestAbortedError(error);
-    if (timeout.signal.aborted) throw new UpstreamTimeoutError(provider.id, deps.timeoutMs);
+    if (timedOut) throw new UpstreamTimeoutError(provider.id, deps.timeoutMs);
     const reason =
       (error as { cause?: { code?: string } }).cause?.code ??
       (error as { code?: string }).code ??
