@@ -25,9 +25,10 @@ import { OtlpDecoder } from "./otlp/otlp-decoder.js";
 import { answerAdmin } from "./routes/admin/admin-routes.js";
 import { alertsView } from "./routes/admin/alerts-api.js";
 import { answerModelList } from "./routes/admin/models-api.js";
-import { dashboardAsset, dashboardSecurityHeaders } from "./routes/dashboard-assets.js";
-import { createIngestRoute, type IngestKind } from "./routes/ingest.js";
+import { createIngestRoute } from "./routes/ingest.js";
+import { ingestPathOf } from "./routes/ingest-paths.js";
 import { createOtlpRoute } from "./routes/otlp-ingest.js";
+import { answerPublic } from "./routes/public-routes.js";
 import { answerQuery } from "./routes/query-api.js";
 import type { KeywayServer, KeywayServerOptions } from "./server-options.js";
 import { gatewayPrices } from "./settings/gateway-providers.js";
@@ -40,23 +41,6 @@ export type { KeywayServer, KeywayServerOptions } from "./server-options.js";
 
 /** The key `keyway serve` and the doors' default sink share when none is configured (loopback only). */
 export const DEFAULT_API_KEY = DEFAULT_LOCAL_API_KEY;
-
-/**
- * Where logs arrive, with or without the `/api` prefix and the trailing slash: the doors and Respan's clients
- * post to all of these (`@respan/respan` posts `{base}/request-logs/create`).
- */
-const ingestRoutes: Record<string, IngestKind | undefined> = {
-  "/request-logs/create": "single",
-  "/request-logs": "single",
-  "/request-logs/batch": "batch",
-  // Every trace-ingest route takes the same shapes (an array, {data: [...]}, {logs: [...]}).
-  "/traces/ingest": "spans",
-  "/v1/traces/ingest": "spans",
-  "/integrations/v1/traces/ingest": "spans",
-};
-
-/** OTLP/HTTP trace export: the standard path and the two Respan's SDKs post to. */
-const otlpRoutes = new Set(["/v1/traces", "/api/v1/traces", "/api/v2/traces"]);
 
 /** Starts `keyway serve` in this process. */
 export async function startKeywayServer(options: KeywayServerOptions = {}): Promise<KeywayServer> {
@@ -169,22 +153,7 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
     const url = new URL(req.url ?? "/", "http://keyway.local");
     const path = url.pathname;
     const method = req.method ?? "GET";
-    if (method === "GET" && (path === "/" || path.startsWith("/dashboard/"))) {
-      const asset = await dashboardAsset(path);
-      if (!asset) return sendJson(res, 404, { detail: "Not found.", code: "not_found" });
-      res.writeHead(200, {
-        "content-type": asset.type,
-        "cache-control": "no-cache",
-        ...dashboardSecurityHeaders,
-      });
-      res.end(asset.body);
-      return;
-    }
-    if (method === "GET" && path === "/healthz") return sendJson(res, 200, { ok: true });
-    if (method === "GET" && path === "/readyz") {
-      const report = await readiness.report();
-      return sendJson(res, report.ready ? 200 : 503, report, { "cache-control": "no-store" });
-    }
+    if (await answerPublic(method, path, res, readiness)) return;
     const caller = authenticate(req, url);
     if (!caller)
       throw new HttpError(
@@ -194,14 +163,13 @@ export async function startKeywayServer(options: KeywayServerOptions = {}): Prom
       );
 
     const trimmed = path.replace(/\/+$/, "");
-    const kind = method === "POST" ? ingestRoutes[trimmed.replace(/^\/api(?=\/)/, "")] : undefined;
-    const isOtlp = method === "POST" && otlpRoutes.has(trimmed);
-    const needed = scopesOf(method, path, Boolean(kind) || isOtlp);
+    const posted = ingestPathOf(method, trimmed);
+    const needed = scopesOf(method, path, posted !== undefined);
     requireScope(caller.scopes, needed, `${method} ${path}`);
     // Read your writes: the gateway's logs wait a moment to be written together; a read writes them first.
     if (needed.includes("read")) await sink.flush();
-    if (kind) return ingest(req, res, kind);
-    if (isOtlp) return otlp(req, res);
+    if (posted === "otlp") return otlp(req, res);
+    if (posted) return ingest(req, res, posted);
     if (trimmed === "/mcp") return answerMcp(req, res, mcpSource);
     if (method === "GET" && trimmed === "/metrics" && scrape) return scrape(req, res);
     const alertsAnswer = method === "GET" ? await alertsView(trimmed, alerts) : undefined;
