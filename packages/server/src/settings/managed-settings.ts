@@ -7,10 +7,10 @@ import type {
   ProviderKeyRecord,
   ProviderRecord,
 } from "./settings-records.js";
-import type { SettingsDoc, sealedKinds } from "./settings-store.js";
+import { isSealedKind, type SealedKind, type SettingsDoc } from "./settings-store.js";
 
 /** The additional data a stored secret is sealed with: its own record, so a sealed value cannot be moved. */
-export const sealContext = (kind: (typeof sealedKinds)[number], id: string) => `${kind}:${id}`;
+export const sealContext = (kind: SealedKind, id: string) => `${kind}:${id}`;
 
 /**
  * One version of the managed settings, as read from the database, with the stored credentials opened. Read
@@ -35,7 +35,7 @@ export class ManagedSettings {
     box: SecretBox | undefined,
   ) {
     for (const { kind, id, doc } of docs) {
-      if (kind === "provider_key" || kind === "alert") {
+      if (isSealedKind(kind)) {
         const context = sealContext(kind, id);
         this.#secrets.set(context, opened(box, doc.secret as string, context, sealedWhat[kind]));
       }
@@ -87,7 +87,10 @@ export class ManagedSettings {
   }
 }
 
-const sealedWhat = { provider_key: "provider credentials", alert: "alert webhook URLs" } as const;
+const sealedWhat: Record<SealedKind, string> = {
+  provider_key: "provider credentials",
+  alert: "alert webhook URLs",
+};
 
 function opened(box: SecretBox | undefined, sealed: string, context: string, what: string): string {
   if (!box)

@@ -3,6 +3,9 @@ export type SettingsKind = "provider" | "provider_key" | "model" | "api_key" | "
 
 /** The kinds whose documents hold a sealed `secret`. */
 export const sealedKinds = ["provider_key", "alert"] as const satisfies readonly SettingsKind[];
+export type SealedKind = (typeof sealedKinds)[number];
+export const isSealedKind = (kind: SettingsKind): kind is SealedKind =>
+  (sealedKinds as readonly SettingsKind[]).includes(kind);
 
 export interface SettingsDoc {
   kind: SettingsKind;

@@ -53,8 +53,7 @@ const columnTypes: Record<(typeof logColumns)[number], string> = {
 /**
  * One statement for any number of rows: each column sent as one array and unnested, so the statement and its
  * plan stay the same size whatever the batch (a multi-row `VALUES` of 1,000 rows is 21,000 parameters to bind
- * and a plan to match). Measured on the store alone (100-log writes, 8 at once): 5,660–5,880 logs/s against
- * 4,400–4,860 with `VALUES`.
+ * and a plan to match); bench/RESULTS.md has the before/after (`bench/postgres-store-write.mjs`).
  */
 const insertSql = `INSERT INTO logs (${logColumns.join(", ")})
   SELECT * FROM unnest(${logColumns.map((column, index) => `$${index + 1}::${columnTypes[column]}[]`).join(", ")})

@@ -17,16 +17,23 @@ export function alertView(record: AlertRecord) {
   return { ...view, source: "managed" as const };
 }
 
+/** `/api/alerts` and `/api/alerts/{id}`: undefined for another path, else the id when one is given. */
+function alertsPath(path: string): { id: string | undefined } | undefined {
+  const match = /^\/api\/alerts(?:\/([^/]+))?\/?$/.exec(path);
+  if (!match) return undefined;
+  return { id: match[1] ? decodeSegment(match[1], "id") : undefined };
+}
+
 /** `GET /api/alerts` (every rule with its state, and the last firings) and `GET /api/alerts/{id}` (one rule). */
 export async function alertsView(
   path: string,
   engine: AlertEngine,
 ): Promise<{ status: number; body: unknown } | undefined> {
-  const match = /^\/api\/alerts(?:\/([^/]+))?\/?$/.exec(path);
-  if (!match) return undefined;
+  const matched = alertsPath(path);
+  if (!matched) return undefined;
   const view = await engine.view();
-  if (!match[1]) return { status: 200, body: view };
-  const id = decodeSegment(match[1], "id");
+  const { id } = matched;
+  if (!id) return { status: 200, body: view };
   const rule = view.rules.find((entry) => (entry as { id?: string }).id === id);
   if (!rule) throw new HttpError(404, "not_found", `No managed alert rule ${id}.`);
   return { status: 200, body: rule };
@@ -90,10 +97,10 @@ function patched(current: AlertRule, body: unknown): unknown {
  * as those are, their webhook URLs sealed at rest; `GET /api/alerts` (read scope) shows both with their state.
  */
 export const alertsApi: AdminRoute = async (method, path, body, context) => {
-  const match = /^\/api\/alerts(?:\/([^/]+))?\/?$/.exec(path);
-  if (!match || method === "GET") return undefined;
+  const matched = method === "GET" ? undefined : alertsPath(path);
+  if (!matched) return undefined;
   const { settings, caller } = context;
-  const id = match[1] ? decodeSegment(match[1], "id") : undefined;
+  const { id } = matched;
   if (!id) {
     if (method !== "POST") throw new HttpError(405, "method_not_allowed", `Use GET or POST for ${path}.`);
     const newRecord = newId("al");
